@@ -1,0 +1,40 @@
+"""keras_lens: see a Keras model, its layer graph, its summary and its tensor shapes.
+
+Everything heavy (Keras, ipywidgets, matplotlib) is imported lazily, on first use of the
+feature that needs it, so ``import keras_lens`` stays cheap.
+
+Example:
+    >>> import keras_lens
+    >>> keras_lens.__version__
+    '0.1.0'
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from keras_lens._version import __version__
+
+# public name -> module that defines it
+_LAZY: dict[str, str] = {
+    "datasets": "keras_lens.datasets",
+    "setup_notebook": "keras_lens.notebook",
+    "scratch_dir": "keras_lens.notebook",
+}
+
+__all__ = ["__version__", *sorted(_LAZY)]
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'keras_lens' has no attribute {name!r}")
+    module = importlib.import_module(module_name)
+    value = module if module_name.endswith("." + name) else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
