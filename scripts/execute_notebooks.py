@@ -1,0 +1,65 @@
+"""Execute notebooks in place, each in a fresh kernel, and store them with their outputs.
+
+Usage (from the repository root, inside .venv):
+    python scripts/execute_notebooks.py notebooks/02_first_functional_model.ipynb [...]
+    python scripts/execute_notebooks.py --all
+
+The kernel runs with the notebook's folder as working directory and with the same
+environment as the test suite (bundled data, quiet TensorFlow), so the stored outputs are
+the ones nbval will compare against. Volatile metadata (execution timestamps) is dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def execute(path: Path, timeout: int = 900) -> float:
+    """Run one notebook top to bottom in a fresh kernel and write it back; return seconds."""
+    nb = nbformat.read(path, as_version=4)
+    os.environ.setdefault("KERAS_LENS_DATA", "bundled")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        record_timing=False,
+    )
+    start = time.perf_counter()
+    client.execute()
+    elapsed = time.perf_counter() - start
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+    nb.metadata.pop("widgets", None)  # widget state is large and differs on every run
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--all", action="store_true", help="every notebook under notebooks/")
+    args = parser.parse_args(argv)
+    paths = sorted((ROOT / "notebooks").glob("*.ipynb")) if args.all else args.notebooks
+    if not paths:
+        parser.error("name notebooks or pass --all")
+    for path in paths:
+        seconds = execute(path.resolve())
+        print(f"{path}: executed in {seconds:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
