@@ -59,8 +59,11 @@ def setup_notebook(seed: int | None = 42) -> str:
     import keras
 
     major_minor = ".".join(keras.__version__.split(".")[:2])
-    if not (_version_tuple(SUPPORTED_KERAS[0]) <= _version_tuple(major_minor)
-            < _version_tuple(SUPPORTED_KERAS[1])):
+    if not (
+        _version_tuple(SUPPORTED_KERAS[0])
+        <= _version_tuple(major_minor)
+        < _version_tuple(SUPPORTED_KERAS[1])
+    ):
         print(
             f"Note: these notebooks were written for Keras {SUPPORTED_KERAS[0]}.x; "
             f"this is Keras {keras.__version__}. Most examples still run; outputs may differ."
