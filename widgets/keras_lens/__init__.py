@@ -21,6 +21,8 @@ _LAZY: dict[str, str] = {
     "datasets": "keras_lens.datasets",
     "setup_notebook": "keras_lens.notebook",
     "scratch_dir": "keras_lens.notebook",
+    "param_formula": "keras_lens.formulas",
+    "playground": "keras_lens.playground_view",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]

@@ -1,0 +1,45 @@
+"""Base class of the keras_lens widgets: a ``VBox`` with a deterministic text and HTML fallback.
+
+Imported only when a widget is built (it imports ipywidgets). A front end with the widget manager
+shows the live widget; anything else (nbconvert, GitHub, nbval's text comparison) gets
+``text/plain`` from ``_lens_text()`` and a static ``text/html`` from ``_lens_html()``, which
+never contain a widget id or anything else that changes from run to run.
+
+Example:
+    >>> class Hello(LensBox):
+    ...     def _lens_text(self): return "<Hello>"
+    ...     def _lens_html(self): return "<b>hello</b>"
+    >>> sorted(Hello()._repr_mimebundle_())  # doctest: +NORMALIZE_WHITESPACE
+    ['application/vnd.jupyter.widget-view+json', 'text/html', 'text/plain']
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets
+
+__all__ = ["LensBox"]
+
+
+class LensBox(ipywidgets.VBox):
+    """A ``VBox`` whose ``repr`` and static HTML come from the subclass, not from widget state."""
+
+    def _lens_text(self) -> str:  # pragma: no cover - subclasses override
+        return f"<{type(self).__name__}>"
+
+    def _lens_html(self) -> str:  # pragma: no cover - subclasses override
+        return ""
+
+    def __repr__(self) -> str:
+        return self._lens_text()
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        data: dict[str, Any] = {"text/plain": self._lens_text(), "text/html": self._lens_html()}
+        if self._view_name is not None and self._model_id is not None:
+            data["application/vnd.jupyter.widget-view+json"] = {
+                "version_major": 2,
+                "version_minor": 0,
+                "model_id": self._model_id,
+            }
+        return data
