@@ -23,6 +23,8 @@ _LAZY: dict[str, str] = {
     "scratch_dir": "keras_lens.notebook",
     "param_formula": "keras_lens.formulas",
     "playground": "keras_lens.playground_view",
+    "build_layer_graph": "keras_lens.adapter",
+    "LayerGraph": "keras_lens.records",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]

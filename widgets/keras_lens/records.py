@@ -288,6 +288,12 @@ class LayerGraph:
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
 
+    def __repr__(self) -> str:
+        return (
+            f"LayerGraph({self.name!r}, kind={self.kind!r}, {len(self.layers)} layers, "
+            f"{len(self.nodes)} nodes, {len(self.edges)} edges, {self.total_params:,} params)"
+        )
+
     # -- lookups ---------------------------------------------------------------------------------
     def _lookup(self) -> dict[str, Any]:
         if not self._index:

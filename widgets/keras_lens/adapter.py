@@ -1,0 +1,616 @@
+"""The one module that reads Keras's private graph structures; everything else uses its records.
+
+``build_layer_graph`` turns a model, or the KerasTensors of a graph still being built, into an
+immutable ``keras_lens.records.LayerGraph``. It relies on Keras internals (``model._operations``,
+``model._nodes``, ``op._inbound_nodes``, ``tensor._keras_history``, ``Sequential._functional``)
+that are only guaranteed for the Keras versions in ``SUPPORTED_KERAS``; outside them a
+``KerasVersionWarning`` is issued once.
+
+Example:
+    >>> import keras
+    >>> from keras_lens.adapter import build_layer_graph
+    >>> x = keras.Input(shape=(4,), name="x")
+    >>> y = keras.layers.Dense(2, name="d")(x)
+    >>> build_layer_graph(keras.Model(x, y, name="m")).edge_dict()
+    {'x': {'d'}}
+    >>> build_layer_graph(y).kind                     # before any keras.Model exists
+    'tensors'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import threading
+import warnings
+import weakref
+from typing import Any
+
+from keras_lens.records import EdgeRecord, LayerGraph, LayerRecord, NodeRecord, WeightRecord
+
+__all__ = [
+    "SUPPORTED_KERAS",
+    "KerasVersionWarning",
+    "UnbuiltModelError",
+    "build_layer_graph",
+    "check_keras_version",
+    "clear_cache",
+]
+
+#: Keras versions whose private graph API this module is written and tested against.
+SUPPORTED_KERAS: tuple[str, str] = (">=3.15", "<3.16")
+
+ACCEPTED = (
+    "a keras.Model (functional, Sequential or subclassed) or the KerasTensor(s) of a graph "
+    "being built (e.g. the output of `layers.Dense(10)(keras.Input(shape=(784,)))`)"
+)
+_MAX_REPR = 160
+
+
+class KerasVersionWarning(UserWarning):
+    """The installed Keras is outside ``SUPPORTED_KERAS``; the graph may be incomplete."""
+
+
+class UnbuiltModelError(ValueError):
+    """The model has no graph yet (an unbuilt Sequential); the message says how to build it."""
+
+
+_version_checked: list[bool] = []
+
+
+def check_keras_version(version: str | None = None) -> bool:
+    """True if ``version`` (default: the installed Keras) is in ``SUPPORTED_KERAS``.
+
+    Otherwise issues a ``KerasVersionWarning`` (once per process for the installed Keras).
+
+    Example:
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True):
+        ...     check_keras_version("3.15.1"), check_keras_version("3.16.0")
+        (True, False)
+    """
+    installed = version is None
+    if installed:
+        import keras
+
+        version = keras.__version__
+    parts = tuple(int(p) for p in _numeric_prefix(version).split(".")[:2])
+    ok = (3, 15) <= parts < (3, 16)
+    if not ok and not (installed and _version_checked):
+        warnings.warn(
+            f"keras_lens reads Keras's private graph API and is tested with Keras "
+            f"{' '.join(SUPPORTED_KERAS)}, but Keras {version} is installed: the drawing may be "
+            f"incomplete or fail. Install a supported version: pip install 'keras>=3.15,<3.16'",
+            KerasVersionWarning,
+            stacklevel=2,
+        )
+    if installed:
+        _version_checked.append(True)
+    return ok
+
+
+def _numeric_prefix(version: str) -> str:
+    out = []
+    for part in version.split(".")[:2]:
+        digits = "".join(c for c in part if c.isdigit()) or "0"
+        out.append(digits)
+    return ".".join(out)
+
+
+# -- cache -----------------------------------------------------------------------------------
+_CACHE: weakref.WeakKeyDictionary[Any, tuple[tuple[Any, ...], LayerGraph]] = (
+    weakref.WeakKeyDictionary()
+)
+_LOCK = threading.Lock()
+
+
+def clear_cache() -> None:
+    """Forget every cached graph (they are also dropped when their model is deleted)."""
+    with _LOCK:
+        _CACHE.clear()
+
+
+def _fingerprint(model: Any) -> tuple[Any, ...]:
+    """What may change on a model after it was walked: layers added, weights, trainable flags."""
+    ops = getattr(model, "_operations", None) or getattr(model, "_layers", None) or []
+    functional = getattr(model, "_functional", None)
+    return (
+        len(ops),
+        id(functional),
+        bool(getattr(model, "built", False)),
+        len(model.weights),
+        len(model.trainable_weights),
+        bool(model.trainable),
+    )
+
+
+# -- public entry point ------------------------------------------------------------------------
+def build_layer_graph(model_or_tensors: Any) -> LayerGraph:
+    """Walk a model (or KerasTensors) once and return its ``LayerGraph`` (cached per model).
+
+    Accepts a functional ``keras.Model``, a built ``keras.Sequential``, a subclassed model (no
+    static graph: its layer list, ``kind="subclassed"``), or one or more KerasTensors (a graph
+    still being built: walked back from them, ``kind="tensors"``).
+
+    Raises:
+        TypeError: for anything else (``None``, arrays, eager tensors, bare layers).
+        UnbuiltModelError: for a Sequential model that has not been built yet.
+
+    Example:
+        >>> import keras
+        >>> m = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1, name="out")])
+        >>> g = build_layer_graph(m)
+        >>> g.kind, g.total_params, build_layer_graph(m) is g
+        ('sequential', 4, True)
+    """
+    import keras
+
+    check_keras_version()
+    obj = model_or_tensors
+    if isinstance(obj, keras.Model):
+        key = _fingerprint(obj)
+        with _LOCK:
+            cached = _CACHE.get(obj)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        graph = _walk_model(obj, prefix="")
+        with _LOCK:
+            _CACHE[obj] = (key, graph)
+        return graph
+    tensors = _as_tensors(obj)
+    return _walk_tensors(tensors)
+
+
+def _describe(obj: Any) -> str:
+    cls = type(obj)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _as_tensors(obj: Any) -> list[Any]:
+    import keras
+
+    if isinstance(obj, keras.KerasTensor):
+        return [obj]
+    if isinstance(obj, keras.layers.Layer):
+        hint = (
+            "pass its output tensor (`layer.output`) or the model that contains it"
+            if getattr(obj, "_inbound_nodes", None)
+            else "it was never called on a tensor, so it has no graph: call it on "
+            "`keras.Input(shape=...)` first and pass the result"
+        )
+        raise TypeError(
+            f"build_layer_graph got the layer {obj.name!r} ({type(obj).__name__}); {hint}. "
+            f"Accepted: {ACCEPTED}."
+        )
+    if isinstance(obj, (list, tuple, dict)):
+        flat = keras.tree.flatten(obj)
+        bad = [x for x in flat if not isinstance(x, keras.KerasTensor)]
+        if flat and not bad:
+            return flat
+        what = f"a {_describe(bad[0])}" if bad else "no tensor at all"
+        raise TypeError(
+            f"build_layer_graph got a {type(obj).__name__} containing {what}; "
+            f"every item must be a KerasTensor. Accepted: {ACCEPTED}."
+        )
+    if obj is None:
+        raise TypeError(f"build_layer_graph got None. Accepted: {ACCEPTED}.")
+    hint = ""
+    if hasattr(obj, "shape") and hasattr(obj, "dtype"):
+        hint = (
+            " It holds concrete values (an array or eager tensor), not a symbolic graph; "
+            "pass the model, or build the graph from `keras.Input(shape=...)`."
+        )
+    raise TypeError(f"build_layer_graph got a {_describe(obj)}.{hint} Accepted: {ACCEPTED}.")
+
+
+# -- walking -----------------------------------------------------------------------------------
+def _walk_model(model: Any, prefix: str) -> LayerGraph:
+    from keras.src.models.functional import Functional
+    from keras.src.models.sequential import Sequential
+    from keras.src.ops.function import make_node_key
+
+    if isinstance(model, Sequential):
+        functional = model._functional
+        if functional is None:
+            if not model.built:
+                raise UnbuiltModelError(
+                    f"The Sequential model {model.name!r} has not been built yet, so it has no "
+                    "layer graph. Give it an input first: start the layer list with "
+                    "`keras.Input(shape=...)` (e.g. `keras.Sequential([keras.Input(shape=(784,)), "
+                    "...])`), or call `model.build((None, 784))` (your input shape, with None "
+                    "for the batch), or call the model once on data."
+                )
+            return _layer_list_graph(
+                model,
+                prefix,
+                "sequential",
+                f"Sequential model {model.name!r} is built but Keras could not trace its layers "
+                "symbolically, so only its layer list is shown.",
+            )
+        graph = _walk_nodes(
+            functional._operations,
+            lambda op, i: make_node_key(op, i) in functional._nodes,
+            functional.inputs,
+            functional.outputs,
+            prefix,
+            implicit_input=True,
+        )
+        return _finish(graph, model, "sequential")
+    if isinstance(model, Functional):
+        graph = _walk_nodes(
+            model._operations,
+            lambda op, i: make_node_key(op, i) in model._nodes,
+            model.inputs,
+            model.outputs,
+            prefix,
+        )
+        return _finish(graph, model, "functional")
+    return _layer_list_graph(
+        model,
+        prefix,
+        "subclassed",
+        f"{type(model).__name__} {model.name!r} is a subclassed keras.Model: its call() is "
+        "Python code, not a static graph of layers, so there are no connections to draw. "
+        "Showing its layers as a list instead. To see a graph, build the model with the "
+        "functional API (keras.Input -> layers -> keras.Model(inputs, outputs)).",
+    )
+
+
+def _walk_tensors(tensors: list[Any]) -> LayerGraph:
+    """Walk back from output KerasTensors (no model yet), depth first, like Keras's map_graph."""
+    order: list[Any] = []  # nodes, inputs first
+    seen: set[int] = set()
+    stack: list[tuple[Any, bool]] = []
+    for t in reversed(tensors):
+        node = _producer(t)
+        if node is not None:
+            stack.append((node, False))
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for t in reversed(node.input_tensors):
+            parent = _producer(t)
+            if parent is not None and id(parent) not in seen:
+                stack.append((parent, False))
+    operations: list[Any] = []
+    for node in order:
+        if node.operation not in operations:
+            operations.append(node.operation)
+    keep = {id(n) for n in order}
+    inputs = [n.outputs[0] for n in order if n.is_input and n.outputs]
+    graph = _walk_nodes(
+        operations,
+        lambda op, i: id(op._inbound_nodes[i]) in keep,
+        inputs,
+        tensors,
+        "",
+        node_order=order,
+    )
+    import keras
+
+    weights = _unique(w for r in graph["ops"] for w in getattr(r, "weights", []))
+    trainable = sum(math.prod(w.shape) for w in weights if w.trainable)
+    total = sum(math.prod(w.shape) for w in weights)
+    notes = ("Walked back from KerasTensors: no keras.Model exists yet.",)
+    if not graph["input_ids"]:
+        notes += ("No keras.Input was found upstream of these tensors.",)
+    return LayerGraph(
+        name="tensors",
+        class_name="KerasTensor",
+        kind="tensors",
+        layers=graph["layers"],
+        nodes=graph["nodes"],
+        edges=graph["edges"],
+        input_ids=graph["input_ids"],
+        output_ids=graph["output_ids"],
+        output_indices=graph["output_indices"],
+        total_params=total,
+        trainable_params=trainable,
+        non_trainable_params=total - trainable,
+        subgraphs=graph["subgraphs"],
+        notes=notes,
+        keras_version=keras.__version__,
+    )
+
+
+def _producer(tensor: Any) -> Any:
+    history = getattr(tensor, "_keras_history", None)
+    if history is None or history.operation is None:
+        return None
+    return history.operation._inbound_nodes[history.node_index]
+
+
+def _walk_nodes(
+    operations: list[Any],
+    in_graph: Any,
+    inputs: list[Any],
+    outputs: list[Any],
+    prefix: str,
+    *,
+    implicit_input: bool = False,
+    node_order: list[Any] | None = None,
+) -> dict[str, Any]:
+    """Records for ``operations`` restricted to the nodes accepted by ``in_graph(op, index)``."""
+    from keras.src.models import Model
+
+    keys: dict[int, str] = {}
+    used: set[str] = set()
+    node_ids: dict[int, str] = {}
+    node_objs: dict[str, tuple[Any, Any, int, int]] = {}  # id -> (node, op, keras idx, call idx)
+    op_nodes: dict[int, list[str]] = {}
+    for op in operations:
+        key = _unique_key(prefix, op.name, used)
+        keys[id(op)] = key
+        calls = [i for i in range(len(op._inbound_nodes)) if in_graph(op, i)]
+        op_nodes[id(op)] = []
+        for call_index, keras_index in enumerate(calls):
+            node = op._inbound_nodes[keras_index]
+            nid = f"{key}@{call_index}"
+            node_ids[id(node)] = nid
+            node_objs[nid] = (node, op, keras_index, call_index)
+            op_nodes[id(op)].append(nid)
+
+    ordered = (
+        [node_ids[id(n)] for n in node_order if id(n) in node_ids]
+        if node_order is not None
+        else _topological(node_objs, node_ids)
+    )
+    nodes: list[NodeRecord] = []
+    edges: list[EdgeRecord] = []
+    for nid in ordered:
+        node, op, keras_index, call_index = node_objs[nid]
+        ins = list(node.input_tensors)
+        nodes.append(
+            NodeRecord(
+                id=nid,
+                layer_key=keys[id(op)],
+                call_index=call_index,
+                input_shapes=tuple(_shape(t) for t in ins),
+                output_shapes=tuple(_shape(t) for t in node.outputs),
+                output_dtypes=tuple(_dtype(t) for t in node.outputs),
+                input_dtypes=tuple(_dtype(t) for t in ins),
+                keras_index=keras_index,
+            )
+        )
+        for target_index, t in enumerate(ins):
+            source = _producer(t)
+            if source is None or id(source) not in node_ids:
+                continue
+            edges.append(
+                EdgeRecord(
+                    source=node_ids[id(source)],
+                    target=nid,
+                    source_index=t._keras_history.tensor_index,
+                    target_index=target_index,
+                    shape=_shape(t),
+                    dtype=_dtype(t),
+                )
+            )
+
+    first_seen = {nid: i for i, nid in enumerate(ordered)}
+    ops_sorted = sorted(
+        operations, key=lambda op: min((first_seen[n] for n in op_nodes[id(op)]), default=-1)
+    )
+    layers = []
+    subgraphs = []
+    for op in ops_sorted:
+        key = keys[id(op)]
+        implicit = implicit_input and type(op).__name__ == "InputLayer"
+        layers.append(_layer_record(op, key, prefix, tuple(op_nodes[id(op)]), implicit))
+        if isinstance(op, Model):
+            subgraphs.append((key, _walk_model(op, key)))
+    return {
+        "ops": ops_sorted,
+        "layers": tuple(layers),
+        "nodes": tuple(nodes),
+        "edges": tuple(edges),
+        "input_ids": tuple(_tensor_node(t, node_ids) for t in inputs if _producer(t) is not None),
+        "output_ids": tuple(_tensor_node(t, node_ids) for t in outputs if _producer(t) is not None),
+        "output_indices": tuple(
+            t._keras_history.tensor_index for t in outputs if _producer(t) is not None
+        ),
+        "subgraphs": tuple(subgraphs),
+    }
+
+
+def _topological(node_objs: dict[str, Any], node_ids: dict[int, str]) -> list[str]:
+    """Node ids inputs-first (Kahn's algorithm, ties broken by Keras's operation order)."""
+    position = {nid: i for i, nid in enumerate(node_objs)}
+    parents: dict[str, set[str]] = {nid: set() for nid in node_objs}
+    children: dict[str, list[str]] = {nid: [] for nid in node_objs}
+    for nid, (node, *_rest) in node_objs.items():
+        for t in node.input_tensors:
+            source = _producer(t)
+            if source is not None and id(source) in node_ids:
+                pid = node_ids[id(source)]
+                if pid not in parents[nid]:
+                    parents[nid].add(pid)
+                    children[pid].append(nid)
+    import heapq
+
+    waiting = {nid: len(p) for nid, p in parents.items()}
+    ready = [(position[n], n) for n, k in waiting.items() if k == 0]
+    heapq.heapify(ready)
+    out: list[str] = []
+    while ready:
+        _, nid = heapq.heappop(ready)
+        out.append(nid)
+        for child in children[nid]:
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                heapq.heappush(ready, (position[child], child))
+    if len(out) != len(node_objs):  # a cycle cannot happen in Keras; keep the rest anyway
+        out += [n for n in node_objs if n not in set(out)]
+    return out
+
+
+def _tensor_node(tensor: Any, node_ids: dict[int, str]) -> str:
+    return node_ids.get(id(_producer(tensor)), "")
+
+
+def _finish(graph: dict[str, Any], model: Any, kind: str) -> LayerGraph:
+    import keras
+
+    trainable = sum(math.prod(w.shape) for w in _unique(model.trainable_weights))
+    non_trainable = sum(math.prod(w.shape) for w in _unique(model.non_trainable_weights))
+    return LayerGraph(
+        name=model.name,
+        class_name=type(model).__name__,
+        kind=kind,  # type: ignore[arg-type]
+        layers=graph["layers"],
+        nodes=graph["nodes"],
+        edges=graph["edges"],
+        input_ids=graph["input_ids"],
+        output_ids=graph["output_ids"],
+        output_indices=graph["output_indices"],
+        total_params=trainable + non_trainable,
+        trainable_params=trainable,
+        non_trainable_params=non_trainable,
+        subgraphs=graph["subgraphs"],
+        keras_version=keras.__version__,
+    )
+
+
+def _layer_list_graph(model: Any, prefix: str, kind: str, note: str) -> LayerGraph:
+    import keras
+    from keras.src.models import Model
+
+    used: set[str] = set()
+    layers = []
+    subgraphs = []
+    for layer in model.layers:
+        key = _unique_key(prefix, layer.name, used)
+        layers.append(_layer_record(layer, key, prefix, (), False))
+        if isinstance(layer, Model):
+            with contextlib.suppress(UnbuiltModelError):  # an unbuilt nested Sequential
+                subgraphs.append((key, _walk_model(layer, key)))
+    notes = [note]
+    if not model.built:
+        notes.append(
+            f"{model.name!r} is not built yet, so its layers have no weights: call it once on "
+            "data (e.g. `model(x)`) or call `model.build(input_shape)`."
+        )
+    trainable = sum(math.prod(w.shape) for w in _unique(model.trainable_weights))
+    non_trainable = sum(math.prod(w.shape) for w in _unique(model.non_trainable_weights))
+    return LayerGraph(
+        name=model.name,
+        class_name=type(model).__name__,
+        kind=kind,  # type: ignore[arg-type]
+        layers=tuple(layers),
+        total_params=trainable + non_trainable,
+        trainable_params=trainable,
+        non_trainable_params=non_trainable,
+        subgraphs=tuple(subgraphs),
+        notes=tuple(notes),
+        keras_version=keras.__version__,
+    )
+
+
+# -- one layer -------------------------------------------------------------------------------
+def _unique_key(prefix: str, name: str, used: set[str]) -> str:
+    base = f"{prefix}/{name}" if prefix else name
+    key, n = base, 1
+    while key in used:
+        n += 1
+        key = f"{base}~{n}"
+    used.add(key)
+    return key
+
+
+def _unique(variables: Any) -> list[Any]:
+    seen: dict[int, Any] = {}
+    for v in variables:
+        seen.setdefault(id(v), v)
+    return list(seen.values())
+
+
+def _layer_record(
+    op: Any, key: str, prefix: str, node_ids: tuple[str, ...], implicit: bool
+) -> LayerRecord:
+    from keras.src.layers import Layer
+    from keras.src.models import Model
+
+    is_layer = isinstance(op, Layer)
+    is_model = isinstance(op, Model)
+    variables = _unique(op.weights) if is_layer else []
+    trainable_ids = {id(v) for v in op.trainable_weights} if is_layer else set()
+    weights = tuple(
+        WeightRecord(
+            name=str(v.name),
+            shape=tuple(int(d) for d in v.shape),
+            dtype=str(v.dtype),
+            trainable=id(v) in trainable_ids,
+            path=str(getattr(v, "path", "")),
+        )
+        for v in variables
+    )
+    trainable = sum(w.size for w in weights if w.trainable)
+    policy = getattr(op, "dtype_policy", None)
+    return LayerRecord(
+        key=key,
+        name=op.name,
+        class_name=type(op).__name__,
+        parent=prefix,
+        trainable=bool(getattr(op, "trainable", True)),
+        trainable_params=trainable,
+        non_trainable_params=sum(w.size for w in weights) - trainable,
+        weights=weights,
+        config=() if is_model else _config(op),
+        activation=_activation(op),
+        dtype=str(policy.name) if policy is not None else None,
+        is_model=is_model,
+        is_op=not is_layer,
+        implicit=implicit,
+        node_ids=node_ids,
+        module=type(op).__module__,
+    )
+
+
+def _config(op: Any) -> tuple[tuple[str, str], ...]:
+    try:
+        config = op.get_config()
+    except Exception:  # custom layers may not implement it; the config is informational
+        return ()
+    if not isinstance(config, dict):
+        return ()
+    return tuple(sorted((str(k), _short_repr(v)) for k, v in config.items()))
+
+
+def _short_repr(value: Any) -> str:
+    """``repr`` for literals; ``ClassName(k=v)`` for Keras-serialized objects; shortened."""
+    if isinstance(value, dict) and "class_name" in value and "config" in value:
+        inner = value.get("config") or {}
+        args = (
+            ", ".join(f"{k}={_short_repr(v)}" for k, v in inner.items() if v is not None)
+            if isinstance(inner, dict)
+            else _short_repr(inner)
+        )
+        text = f"{value['class_name']}({args})"
+    else:
+        text = repr(value)
+    return text if len(text) <= _MAX_REPR else text[: _MAX_REPR - 1] + "…"
+
+
+def _activation(op: Any) -> str | None:
+    activation = getattr(op, "activation", None)
+    if activation is None:
+        return None
+    for attr in ("name", "__name__"):
+        name = getattr(activation, attr, None)
+        if isinstance(name, str):
+            return name
+    return str(activation)
+
+
+def _shape(tensor: Any) -> tuple[int | None, ...]:
+    return tuple(None if d is None else int(d) for d in tensor.shape)
+
+
+def _dtype(tensor: Any) -> str:
+    return str(getattr(tensor, "dtype", ""))
