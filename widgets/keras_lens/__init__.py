@@ -23,6 +23,7 @@ _LAZY: dict[str, str] = {
     "scratch_dir": "keras_lens.notebook",
     "param_formula": "keras_lens.formulas",
     "playground": "keras_lens.playground_view",
+    "LivePlot": "keras_lens.liveplot",
     "build_layer_graph": "keras_lens.adapter",
     "LayerGraph": "keras_lens.records",
 }
