@@ -162,3 +162,13 @@ def test_unknown_class_and_no_weights():
 def test_unknown_dimension_is_a_clear_error():
     with pytest.raises(ValueError, match="build the layer"):
         param_formula("Dense", {}, [(None, 4)])
+
+
+def test_wrapper_config_as_short_text():
+    # keras_lens.records shortens nested configs to text such as "Dense(units=4, ...)"
+    shapes = [(3, 4), (4,)]
+    formula = param_formula("TimeDistributed", {"layer": "Dense(units=4, use_bias=True, …"}, shapes)
+    assert formula.text == "(3+1)*4" and "Dense" in formula.explanation
+    gru = [(3, 12), (4, 12), (12,)]
+    bi = param_formula("Bidirectional", {"layer": "GRU(units=4, reset_after=False)"}, gru + gru)
+    assert bi.text == "2*(3*(3+4+1)*4)"

@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -247,8 +248,15 @@ def _attention(config: dict[str, Any], shapes: Shapes) -> Formula:
 
 
 def _inner(config: Mapping[str, Any], key: str = "layer") -> tuple[str, dict[str, Any]]:
+    """The wrapped layer: a serialized dict, or its short text ``"Dense(units=4, ...)"``."""
     spec = config[key]
+    if isinstance(spec, str):  # the records' shortened config
+        flags = {k: v == "True" for k, v in re.findall(_FLAG, spec)}
+        return spec.split("(", 1)[0].strip(), flags
     return str(spec["class_name"]), dict(spec.get("config") or {})
+
+
+_FLAG = r"\b(use_bias|reset_after|center|scale)=(True|False)\b"
 
 
 def _time_distributed(config: dict[str, Any], shapes: Shapes) -> Formula:
