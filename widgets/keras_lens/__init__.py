@@ -26,6 +26,7 @@ _LAZY: dict[str, str] = {
     "LivePlot": "keras_lens.liveplot",
     "build_layer_graph": "keras_lens.adapter",
     "LayerGraph": "keras_lens.records",
+    "graph": "keras_lens.graph_view",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]

@@ -1,0 +1,151 @@
+"""Lay out DOT text as SVG with a Graphviz engine, and cache the result.
+
+Engines, in order: ``$KERAS_LENS_DOT`` (a path), the system ``dot`` on ``PATH``, then the
+``graphviz-pure`` command (``pip install graphviz-pure``: a self-contained port of ``dot``, for
+machines where only pip works; see benchmarks/README.md for its evaluation). The engine runs in a
+subprocess with a timeout; its output never reaches the notebook's stdout.
+
+Example:
+    >>> from keras_lens.layout import find_engine, dot_to_svg
+    >>> engine = find_engine()
+    >>> engine is None or dot_to_svg("digraph { a -> b }", engine).startswith("<svg")
+    True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "INSTALL_HELP",
+    "Engine",
+    "LayoutError",
+    "NoEngineError",
+    "dot_to_svg",
+    "find_engine",
+]
+
+INSTALL_HELP = (
+    "Drawing the layer graph needs Graphviz's `dot` program, and none was found. Install it, "
+    "then run the cell again:\n"
+    "  Debian/Ubuntu: sudo apt-get install graphviz\n"
+    "  conda:         conda install -c conda-forge graphviz\n"
+    "  macOS:         brew install graphviz\n"
+    "  Windows:       winget install graphviz   (or choco install graphviz)\n"
+    "  pip only:      pip install graphviz-pure   (a self-contained port of dot)\n"
+    "Google Colab already has it. The layer list below works without it."
+)
+
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_PROLOG = re.compile(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>", re.DOTALL)
+_ID = re.compile(r'\bid="([^"]*)"')
+
+
+class LayoutError(RuntimeError):
+    """The layout engine failed (its message is included)."""
+
+
+class NoEngineError(LayoutError):
+    """No Graphviz engine is installed; the message says how to install one."""
+
+
+@dataclass(frozen=True)
+class Engine:
+    """A layout command: ``name`` (``"dot"`` or ``"graphviz-pure"``) and its ``path``."""
+
+    name: str
+    path: str
+
+
+def find_engine() -> Engine | None:
+    """The first available engine (see the module docstring), or ``None``.
+
+    Example:
+        >>> e = find_engine()
+        >>> e is None or e.name in ("dot", "graphviz-pure", "custom")
+        True
+    """
+    custom = os.environ.get("KERAS_LENS_DOT")
+    if custom:
+        found = shutil.which(custom)
+        return Engine("custom", found) if found else None
+    dot = shutil.which("dot")
+    if dot:
+        return Engine("dot", dot)
+    for folder in (None, str(Path(sys.executable).parent)):  # a venv's bin may not be on PATH
+        pure = shutil.which("graphviz-pure", path=folder)
+        if pure:
+            return Engine("graphviz-pure", pure)
+    return None
+
+
+def dot_to_svg(dot_text: str, engine: Engine | None = None, timeout: float = 120.0) -> str:
+    """Run the engine on ``dot_text`` and return cleaned, deterministic inline SVG (cached).
+
+    Raises:
+        NoEngineError: no engine installed (message: how to install one).
+        LayoutError: the engine failed or took longer than ``timeout`` seconds.
+    """
+    engine = engine or find_engine()
+    if engine is None:
+        raise NoEngineError(INSTALL_HELP)
+    digest = hashlib.sha1(dot_text.encode("utf-8")).hexdigest()
+    key = (engine.path, digest)
+    with _LOCK:
+        if key in _SVG_CACHE:
+            _SVG_CACHE.move_to_end(key)
+            return _SVG_CACHE[key]
+    try:
+        proc = subprocess.run(
+            [engine.path, "-Tsvg"],
+            input=dot_text.encode("utf-8"),
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise LayoutError(
+            f"{engine.name} took more than {timeout:.0f} s to lay out the graph; "
+            "try expand_nested=False or a smaller model."
+        ) from None
+    except OSError as exc:
+        raise LayoutError(f"could not run {engine.path}: {exc}") from None
+    if proc.returncode != 0 or not proc.stdout:
+        message = proc.stderr.decode("utf-8", "replace").strip()[-2000:]
+        raise LayoutError(f"{engine.name} failed (exit {proc.returncode}): {message}")
+    svg = clean_svg(proc.stdout.decode("utf-8", "replace"), prefix=f"kl{digest[:8]}-")
+    with _LOCK:
+        _SVG_CACHE[key] = svg
+        while len(_SVG_CACHE) > _MAX_CACHE:
+            _SVG_CACHE.popitem(last=False)
+    return svg
+
+
+def clean_svg(svg: str, prefix: str = "") -> str:
+    """Drop the XML prolog, doctype and comments (engine version, ids); prefix element ids.
+
+    Prefixed ids keep several drawings on one page from sharing ``id="node1"``.
+
+    Example:
+        >>> clean_svg('<?xml version="1.0"?><!-- dot 2.43 --><svg><g id="node1"/></svg>', "p-")
+        '<svg><g id="p-node1"/></svg>'
+    """
+    svg = _PROLOG.sub("", svg)
+    svg = _COMMENT.sub("", svg)
+    if prefix:
+        svg = _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', svg)
+    return svg.strip()
+
+
+_SVG_CACHE: OrderedDict[tuple[str, str], str] = OrderedDict()
+_MAX_CACHE = 128
+_LOCK = threading.Lock()
