@@ -24,6 +24,7 @@ _LAZY: dict[str, str] = {
     "param_formula": "keras_lens.formulas",
     "playground": "keras_lens.playground_view",
     "LivePlot": "keras_lens.liveplot",
+    "summary": "keras_lens.summary_view",
     "build_layer_graph": "keras_lens.adapter",
     "LayerGraph": "keras_lens.records",
     "graph": "keras_lens.graph_view",

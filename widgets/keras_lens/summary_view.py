@@ -1,0 +1,213 @@
+"""``keras_lens.summary(model)``: an interactive ``model.summary()``.
+
+A table with, per layer: name, class, every output shape (never shortened), trainable and
+non-trainable parameters with their formula, parameter bytes, activation elements per sample and
+"connected to". Nested models expand and collapse; rows filter by text or class and sort by
+parameters. Totals equal ``model.count_params()`` and the lines ``model.summary()`` prints.
+
+Example:
+    >>> import keras_lens
+    >>> s = keras_lens.summary(model)          # doctest: +SKIP
+    >>> s                                      # doctest: +SKIP
+    <Summary 'mnist_model': 4 layers, 55,050 params (55,050 trainable)>
+    >>> print(s.to_text())                     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import ipywidgets
+import traitlets
+
+from keras_lens._checks import graph_of
+from keras_lens._html import esc
+from keras_lens._widgets import LensBox
+from keras_lens.records import format_shape
+from keras_lens.summary_table import (
+    SummaryRow,
+    SummaryTable,
+    build_summary,
+    dtype_bytes,
+    readable_bytes,
+)
+
+__all__ = ["Summary", "summary", "summary_html"]
+
+_SORTS = (("graph order", "graph"), ("most params", "params_desc"), ("fewest params", "params_asc"))
+_STYLE = (
+    "<style>.klens-sum table{border-collapse:collapse;font-family:monospace;font-size:12px}"
+    ".klens-sum td,.klens-sum th{border:1px solid #ccc;padding:2px 6px;vertical-align:top;"
+    "text-align:left}.klens-sum td.n{text-align:right}.klens-sum tr.sel{background:#fff3c4}"
+    ".klens-sum tr.model td:first-child{font-weight:bold}</style>"
+)
+
+
+def summary(model: Any, *, expand_nested: bool = False) -> Summary:
+    """Build the summary widget of a model (``.table`` holds the data, ``.to_text()`` the text).
+
+    Example:
+        >>> keras_lens.summary(model, expand_nested=True)  # doctest: +SKIP
+    """
+    graph = graph_of(model, "summary")
+    optimizer_params, optimizer_bytes = _optimizer_size(model)
+    table = build_summary(graph, optimizer_params, optimizer_bytes)
+    return Summary(table, expand_nested=expand_nested)
+
+
+def _optimizer_size(model: Any) -> tuple[int, float]:
+    """Optimizer variables, counted as ``model.summary()`` does once the optimizer is built."""
+    optimizer = getattr(model, "optimizer", None)
+    if not getattr(model, "compiled", False) or optimizer is None:
+        return 0, 0.0
+    if not getattr(optimizer, "built", False):
+        return 0, 0.0
+    unique = {id(v): v for v in optimizer.variables}.values()
+    count = sum(_size(v.shape) for v in unique)
+    size = sum(_size(v.shape) * dtype_bytes(str(v.dtype)) for v in unique)
+    return count, size
+
+
+def _size(shape: Any) -> int:
+    total = 1
+    for d in shape:
+        total *= int(d)
+    return total
+
+
+def summary_html(
+    table: SummaryTable, rows: Iterable[SummaryRow] | None = None, selected: str = ""
+) -> str:
+    """The table as static, escaped HTML (all rows expanded unless ``rows`` is given)."""
+    rows = table.visible_rows(True) if rows is None else list(rows)
+    head = ["Layer (type)", "Output shape", "Param #", "Trainable", "Non-trainable", "Formula"]
+    head += ["Param bytes", "Act./sample"]
+    if table.show_connections:
+        head.append("Connected to")
+    out = [
+        _STYLE,
+        "<div class='klens-sum'>",
+        f"<b>Model: &quot;{esc(table.name)}&quot;</b> ({esc(table.class_name)})",
+        "<table><thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr></thead>",
+        "<tbody>",
+    ]
+    for row in rows:
+        classes = " ".join(
+            c for c, on in (("model", row.is_model), ("sel", row.key == selected)) if on
+        )
+        indent = "&nbsp;" * 4 * row.depth + ("└&nbsp;" if row.depth else "")
+        shapes = "<br>".join(esc(format_shape(s)) for s in row.output_shapes) or "?"
+        formula = f"<span title='{esc(row.explanation)}'>{esc(row.formula)}</span>"
+        cells = [
+            f"{indent}{esc(row.name)} ({esc(row.class_name)})",
+            shapes,
+            (f"{row.params:,}", "n"),
+            (f"{row.trainable_params:,}", "n"),
+            (f"{row.non_trainable_params:,}", "n"),
+            formula,
+            (readable_bytes(row.param_bytes), "n"),
+            ("?" if row.activations is None else f"{row.activations:,}", "n"),
+        ]
+        if table.show_connections:
+            cells.append("<br>".join(esc(c) for c in row.connected_to) or "-")
+        tds = "".join(
+            f"<td class='n'>{esc(c[0])}</td>" if isinstance(c, tuple) else f"<td>{c}</td>"
+            for c in cells
+        )
+        out.append(f"<tr class='{classes}' data-key='{esc(row.key)}'>{tds}</tr>")
+    out.append("</tbody></table>")
+    out.append("<pre>" + esc("\n".join(table.totals_lines())) + "</pre>")
+    out += [f"<p><i>Note: {esc(note)}</i></p>" for note in table.notes]
+    out.append("</div>")
+    return "\n".join(out)
+
+
+class Summary(LensBox):
+    """The summary widget: ``table`` is the ``SummaryTable``, ``selected`` a layer key."""
+
+    selected = traitlets.Unicode("")
+
+    def __init__(self, table: SummaryTable, expand_nested: bool = False) -> None:
+        self.table = table
+        classes = sorted({r.class_name for r in table.rows})
+        self.filter_text = ipywidgets.Text(
+            placeholder="filter: name or class", description="filter"
+        )
+        self.filter_class = ipywidgets.Dropdown(
+            options=[("all classes", ""), *[(c, c) for c in classes]], description="class"
+        )
+        self.sort = ipywidgets.Dropdown(options=_SORTS, value="graph", description="sort")
+        self.layer = ipywidgets.Dropdown(
+            options=[("(none)", ""), *[(r.key, r.key) for r in table.rows]], description="select"
+        )
+        self.toggles = {
+            key: ipywidgets.ToggleButton(value=expand_nested, description=key, icon="folder")
+            for key in table.nested_keys
+        }
+        self.html = ipywidgets.HTML()
+        controls = [ipywidgets.HBox([self.filter_text, self.filter_class, self.sort, self.layer])]
+        if self.toggles:
+            label = ipywidgets.HTML("<b>expand nested:</b>")
+            controls.append(ipywidgets.HBox([label, *self.toggles.values()]))
+        super().__init__([*controls, self.html])
+        for control in (self.filter_text, self.filter_class, self.sort, *self.toggles.values()):
+            control.observe(self._render, names="value")
+        traitlets.link((self.layer, "value"), (self, "selected"))
+        self.observe(self._on_select, names="selected")
+        self._render()
+
+    # -- the result object -------------------------------------------------------------------
+    @property
+    def rows(self) -> tuple[SummaryRow, ...]:
+        """Every row (nested layers included)."""
+        return self.table.rows
+
+    @property
+    def total_params(self) -> int:
+        """Equals ``model.count_params()``."""
+        return self.table.total_params
+
+    @property
+    def trainable_params(self) -> int:
+        return self.table.trainable_params
+
+    @property
+    def non_trainable_params(self) -> int:
+        return self.table.non_trainable_params
+
+    def to_text(self, expanded: bool | Iterable[str] = True) -> str:
+        """The plain-text table (nested models expanded by default)."""
+        return self.table.to_text(expanded)
+
+    def visible_rows(self) -> list[SummaryRow]:
+        """The rows the widget currently shows (filter, sort and expansion applied)."""
+        expanded = [key for key, button in self.toggles.items() if button.value]
+        return self.table.visible_rows(
+            expanded, self.filter_text.value, self.filter_class.value, self.sort.value
+        )
+
+    def _on_select(self, change: Any = None) -> None:
+        parents = {r.key: r.parent for r in self.table.rows}
+        parent = parents.get(self.selected, "")
+        while parent:  # show the selected row: open the nested models around it
+            if parent in self.toggles:
+                self.toggles[parent].value = True
+            parent = parents.get(parent, "")
+        self._render()
+
+    def _render(self, change: Any = None) -> None:
+        for button in self.toggles.values():
+            button.icon = "folder-open" if button.value else "folder"
+        self.html.value = summary_html(self.table, self.visible_rows(), self.selected)
+
+    def _lens_text(self) -> str:
+        t = self.table
+        n = len(t.top_rows)
+        return (
+            f"<Summary {t.name!r}: {n} layer{'' if n == 1 else 's'}, {t.total_params:,} params "
+            f"({t.trainable_params:,} trainable)>"
+        )
+
+    def _lens_html(self) -> str:
+        return summary_html(self.table, selected=self.selected)
