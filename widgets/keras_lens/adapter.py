@@ -20,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import threading
 import warnings
@@ -35,6 +36,7 @@ __all__ = [
     "build_layer_graph",
     "check_keras_version",
     "clear_cache",
+    "node_output_tensors",
 ]
 
 #: Keras versions whose private graph API this module is written and tested against.
@@ -159,6 +161,47 @@ def build_layer_graph(model_or_tensors: Any) -> LayerGraph:
         return graph
     tensors = _as_tensors(obj)
     return _walk_tensors(tensors)
+
+
+def node_output_tensors(model: Any) -> dict[str, tuple[Any, ...]]:
+    """The symbolic output KerasTensors of every top-level node, by ``NodeRecord.id``.
+
+    For a functional or built Sequential model (the ids of ``build_layer_graph(model)``); used
+    to build a feature-extraction model ``keras.Model(model.inputs, tensors)``.
+
+    Example:
+        >>> import keras
+        >>> x = keras.Input(shape=(4,), name="x")
+        >>> m = keras.Model(x, keras.layers.Dense(2, name="d")(x))
+        >>> {k: [t.shape for t in v] for k, v in node_output_tensors(m).items()}
+        {'x@0': [(None, 4)], 'd@0': [(None, 2)]}
+    """
+    from keras.src.models.functional import Functional
+    from keras.src.models.sequential import Sequential
+    from keras.src.ops.function import make_node_key
+
+    graph = build_layer_graph(model)
+    functional = model._functional if isinstance(model, Sequential) else model
+    if not isinstance(functional, Functional):
+        raise TypeError(
+            f"node_output_tensors needs a functional or built Sequential model; {model.name!r} "
+            f"is a {type(model).__name__} ({graph.kind})."
+        )
+    used: set[str] = set()
+    out: dict[str, tuple[Any, ...]] = {}
+    for op in functional._operations:  # the same keys, in the same order, as _walk_nodes
+        key = _unique_key("", op.name, used)
+        calls = [
+            node
+            for i, node in enumerate(op._inbound_nodes)
+            if make_node_key(op, i) in functional._nodes
+        ]
+        for call_index, node in enumerate(calls):
+            out[f"{key}@{call_index}"] = tuple(node.outputs)
+    missing = [n.id for n in graph.nodes if n.id not in out]
+    if missing:  # pragma: no cover - would mean the two walks disagree
+        raise RuntimeError(f"node_output_tensors: no tensors for nodes {missing}")
+    return out
 
 
 def _describe(obj: Any) -> str:
@@ -569,7 +612,24 @@ def _layer_record(
         implicit=implicit,
         node_ids=node_ids,
         module=type(op).__module__,
+        identity=_identity(op),
     )
+
+
+_IDENTITIES: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+_NEXT_IDENTITY = itertools.count(1)
+
+
+def _identity(op: Any) -> str:
+    """A per-object token (``"L7"``), kept as long as the object lives (see LayerRecord)."""
+    with _LOCK:
+        try:
+            token = _IDENTITIES.get(op)
+            if token is None:
+                token = _IDENTITIES[op] = f"L{next(_NEXT_IDENTITY)}"
+        except TypeError:  # not weak-referenceable: fall back to the object's id
+            token = f"id{id(op):x}"
+    return token
 
 
 def _config(op: Any) -> tuple[tuple[str, str], ...]:

@@ -128,6 +128,9 @@ class LayerRecord:
         node_ids: ids of the ``NodeRecord`` calls of this layer in this graph, in call order.
         module: the Python module of the class (``"keras.src.layers.core.dense"``, or a user's
             module for custom layers).
+        identity: a token naming the layer *object*: equal in the graphs of two models that
+            share the object (encoder and autoencoder), different for two distinct layers even
+            with the same name. Stable while the object lives; not an address, never shown.
 
     Example:
         >>> r = LayerRecord(key="d", name="d", class_name="Dense", node_ids=("d@0", "d@1"),
@@ -152,6 +155,7 @@ class LayerRecord:
     implicit: bool = False
     node_ids: tuple[str, ...] = ()
     module: str = ""
+    identity: str = ""
 
     @property
     def params(self) -> int:
