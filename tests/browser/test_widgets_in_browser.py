@@ -61,6 +61,10 @@ pick.observe(_details, "value")
 graph = W.VBox([show_shapes, drawing, pick, details])
 graph.add_class("kl-test-graph")
 graph""",
+    """\
+lens = keras_lens.playground(layer="Conv2D", input_size=28, kernel=3, stride=1, filters=32)
+lens.add_class("kl-test-playground")
+lens""",
     f"print({SENTINEL!r})",
 ]
 
@@ -213,3 +217,20 @@ def test_selecting_a_layer_shows_its_parameter_formula(notebook):
     details.get_by_text("36").wait_for()
     assert json.dumps(details.inner_text())
     assert re.search(r"\b36\b", details.inner_text())
+
+
+def test_playground_output_shape_follows_the_kernel_slider(notebook):
+    lens = notebook.page.locator(".kl-test-playground")
+    lens.scroll_into_view_if_needed()
+    # 28x28 input, 3x3 kernel, stride 1, 'valid': 28 - 3 + 1 = 26
+    assert "(None, 26, 26, 32)" in lens.inner_text()
+    kernel = lens.locator(".widget-slider", has_text="kernel")
+    # Click the track where kernel=4 sits (range 1..11): a user's click, the same in both UIs.
+    track = kernel.locator(".noUi-base")
+    box = track.bounding_box()
+    track.click(position={"x": box["width"] * (4 - 1) / (11 - 1), "y": box["height"] / 2})
+    _eventually(
+        lambda: "(None, 25, 25, 32)" in lens.inner_text(), "output shape (None, 25, 25, 32)"
+    )
+    assert "(None, 26, 26, 32)" not in lens.inner_text()
+    notebook.shot("playground")
