@@ -41,7 +41,8 @@ INSTALL_HELP = (
     "  conda:         conda install -c conda-forge graphviz\n"
     "  macOS:         brew install graphviz\n"
     "  Windows:       winget install graphviz   (or choco install graphviz)\n"
-    "  pip only:      pip install graphviz-pure   (a self-contained port of dot)\n"
+    "  pip only:      pip install graphviz-pure   (a self-contained port of dot;\n"
+    "                 also: pip install 'keras-lens[graphviz]')\n"
     "Google Colab already has it. The layer list below works without it."
 )
 
