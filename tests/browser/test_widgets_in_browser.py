@@ -9,7 +9,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from dataclasses import dataclass, field
@@ -25,42 +24,25 @@ SENTINEL = "KERAS_LENS_BROWSER_READY"
 RUN_TIMEOUT_MS = 120_000
 FRONT_ENDS = {"lab": "lab/tree/{name}", "notebook7": "notebooks/{name}"}
 
+# Four layers, four edges: features -> hidden, features -> HOSTILE, both -> merge.
 CELLS = [
     f"""\
 import keras
 import keras_lens
 
-HOSTILE = {HOSTILE!r}
 features = keras.Input(shape=(8,), name="features")
 hidden = keras.layers.Dense(4, name="hidden")(features)
-side = keras.layers.Dense(3, name=HOSTILE)(features)
+side = keras.layers.Dense(3, name={HOSTILE!r})(features)
 merged = keras.layers.Concatenate(name="merge")([hidden, side])
 model = keras.Model(features, merged, name="tiny")""",
     """\
-import html
-import ipywidgets as W
-
-def _svg(shapes):
-    rows = [(l.name, str(l.output.shape)) for l in model.layers]
-    text = "".join(
-        f'<g class="node"><text y="{20 * (i + 1)}">{html.escape(n)}'
-        f'{" " + html.escape(s) if shapes else ""}</text></g>'
-        for i, (n, s) in enumerate(rows)
-    )
-    return f'<svg width="400" height="120">{text}</svg>'
-
-drawing = W.HTML(_svg(False))
-show_shapes = W.Checkbox(description="show shapes", value=False)
-show_shapes.observe(lambda ch: setattr(drawing, "value", _svg(ch["new"])), "value")
-pick = W.Dropdown(options=[l.name for l in model.layers], value=None)
-details = W.HTML()
-def _details(ch):
-    layer = model.get_layer(ch["new"])
-    details.value = f"<b>{html.escape(layer.name)}</b> params {layer.count_params()}"
-pick.observe(_details, "value")
-graph = W.VBox([show_shapes, drawing, pick, details])
-graph.add_class("kl-test-graph")
-graph""",
+view = keras_lens.graph(model, show_shapes=False)
+view.add_class("kl-test-graph")
+view""",
+    """\
+table = keras_lens.summary(model)
+table.add_class("kl-test-summary")
+table""",
     """\
 lens = keras_lens.playground(layer="Conv2D", input_size=28, kernel=3, stride=1, filters=32)
 lens.add_class("kl-test-playground")
@@ -176,47 +158,59 @@ def _graph(nb: OpenNotebook):
     return nb.page.locator(".kl-test-graph")
 
 
+def _svg(nb: OpenNotebook):
+    return _graph(nb).locator(".keras-lens-svg svg")
+
+
 def test_graph_svg_is_visible_with_one_node_per_layer(notebook):
-    svg = _graph(notebook).locator("svg").first
+    svg = _svg(notebook)
     svg.scroll_into_view_if_needed()
-    assert svg.is_visible()
-    # features, hidden, the hostile one, merge: four layers, four nodes
-    assert svg.locator("g.node").count() == 4
+    assert svg.is_visible(), "the graph SVG is not visible"
+    box = svg.bounding_box()
+    assert box["width"] > 50 and box["height"] > 50, f"the SVG is too small to see: {box}"
+    assert svg.locator("g.node").count() == 4, "expected one node per layer (4 layers)"
+    assert svg.locator("g.edge").count() == 4, "expected 4 edges (two branches, one merge)"
+    for name in ("features", "hidden", "merge"):
+        assert name in svg.text_content()
     notebook.shot("graph")
 
 
 def test_show_shapes_changes_the_drawing(notebook):
-    graph = _graph(notebook)
-    svg = graph.locator("svg").first
-    before = svg.inner_html()
-    graph.locator(".widget-checkbox", has_text="show shapes").locator("input").click()
-    _eventually(lambda: svg.inner_html() != before, "the drawing to change after 'show shapes'")
-    assert "(None, 4)" in svg.text_content()
-
-
-def test_layer_name_is_text_and_no_script_runs(notebook):
-    graph = _graph(notebook)
-    assert HOSTILE in graph.inner_text()
-    assert graph.locator("img").count() == 0
-    assert notebook.page.evaluate("window.__xss") is False
-    assert notebook.dialogs == []
-    # The tripwire itself works: a real injected <img onerror> trips it.
-    notebook.page.evaluate(
-        "() => { const d = document.createElement('div'); d.innerHTML = '"
-        + HOSTILE
-        + "'; document.body.appendChild(d); }"
-    )
-    notebook.page.wait_for_function("window.__xss === true", timeout=5_000)
-    notebook.page.evaluate("window.__xss = false")
+    svg = _svg(notebook)
+    before = svg.text_content()
+    assert "(None, 4)" not in before  # built with show_shapes=False
+    _graph(notebook).get_by_role("checkbox", name="shapes", exact=True).click()
+    # Dense(4) on an (None, 8) input: its output shape is (None, 4)
+    _eventually(lambda: "(None, 4)" in svg.text_content(), "shapes to appear in the drawing")
+    assert "(None, 7)" in svg.text_content()  # the concatenation: 4 + 3 features
+    notebook.shot("graph-shapes")
 
 
 def test_selecting_a_layer_shows_its_parameter_formula(notebook):
     graph = _graph(notebook)
-    graph.locator("select").select_option(label="hidden")
-    details = graph.locator(".widget-html").last
-    details.get_by_text("36").wait_for()
-    assert json.dumps(details.inner_text())
-    assert re.search(r"\b36\b", details.inner_text())
+    graph.locator("select").select_option(label="hidden (Dense)")
+    details = graph.locator(".keras-lens-details")
+    details.wait_for(timeout=20_000)
+    text = re.sub(r"\s+", "", details.inner_text()).replace("×", "*")
+    # Dense(4) on 8 inputs: (8 weights + 1 bias) per unit, 4 units = 36
+    assert "(8+1)*4=36" in text, f"formula missing from the details: {details.inner_text()!r}"
+    assert details.inner_text().startswith("hidden")
+    notebook.shot("graph-details")
+
+
+def test_summary_filter_keeps_only_matching_rows(notebook):
+    summary = notebook.page.locator(".kl-test-summary")
+    summary.scroll_into_view_if_needed()
+    rows = summary.locator("table tbody tr")
+    assert rows.count() == 4
+    summary.get_by_role("textbox").fill("hidden")
+    _eventually(lambda: rows.count() == 1, "the filter to leave one row")
+    assert rows.first.inner_text().startswith("hidden (Dense)")
+    summary.get_by_role("textbox").fill("Dense")  # by class: hidden and the hostile layer
+    _eventually(lambda: rows.count() == 2, "the class filter to leave two rows")
+    summary.get_by_role("textbox").fill("")
+    _eventually(lambda: rows.count() == 4, "clearing the filter to bring back all rows")
+    notebook.shot("summary")
 
 
 def test_playground_output_shape_follows_the_kernel_slider(notebook):
@@ -226,11 +220,34 @@ def test_playground_output_shape_follows_the_kernel_slider(notebook):
     assert "(None, 26, 26, 32)" in lens.inner_text()
     kernel = lens.locator(".widget-slider", has_text="kernel")
     # Click the track where kernel=4 sits (range 1..11): a user's click, the same in both UIs.
+    # (A focused handle + ArrowRight works in Lab but not in Notebook 7.6, whose shortcuts eat it.)
     track = kernel.locator(".noUi-base")
     box = track.bounding_box()
     track.click(position={"x": box["width"] * (4 - 1) / (11 - 1), "y": box["height"] / 2})
-    _eventually(
-        lambda: "(None, 25, 25, 32)" in lens.inner_text(), "output shape (None, 25, 25, 32)"
-    )
+    # kernel 4: 28 - 4 + 1 = 25
+    _eventually(lambda: "(None, 25, 25, 32)" in lens.inner_text(), "output (None, 25, 25, 32)")
     assert "(None, 26, 26, 32)" not in lens.inner_text()
     notebook.shot("playground")
+
+
+def test_hostile_layer_name_is_text_and_no_script_runs(notebook):
+    graph = _graph(notebook)
+    graph.locator("select").select_option(label=f"{HOSTILE} (Dense)")
+    details = graph.locator(".keras-lens-details")
+    _eventually(lambda: details.inner_text().startswith(HOSTILE), "the hostile layer's details")
+    assert HOSTILE in _svg(notebook).text_content()
+    summary = notebook.page.locator(".kl-test-summary")
+    assert HOSTILE in summary.inner_text()
+    for where in (graph, summary):
+        assert where.locator("img").count() == 0, "a layer name became an <img> element"
+    time.sleep(0.5)  # give a (wrongly) injected image time to fail to load
+    assert notebook.page.evaluate("window.__xss") is False, "a script ran from a layer name"
+    assert notebook.dialogs == [], f"dialogs opened: {notebook.dialogs}"
+    # The tripwire itself works: a really injected <img onerror> trips it.
+    notebook.page.evaluate(
+        "(html) => { const d = document.createElement('div'); d.innerHTML = html;"
+        " document.body.appendChild(d); setTimeout(() => d.remove(), 2000); }",
+        HOSTILE,
+    )
+    notebook.page.wait_for_function("window.__xss === true", timeout=5_000)
+    notebook.page.evaluate("window.__xss = false")
