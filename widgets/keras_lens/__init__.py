@@ -25,6 +25,7 @@ _LAZY: dict[str, str] = {
     "playground": "keras_lens.playground_view",
     "LivePlot": "keras_lens.liveplot",
     "summary": "keras_lens.summary_view",
+    "shapes": "keras_lens.shapes_view",
     "build_layer_graph": "keras_lens.adapter",
     "LayerGraph": "keras_lens.records",
     "graph": "keras_lens.graph_view",

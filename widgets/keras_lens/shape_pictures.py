@@ -1,0 +1,82 @@
+"""Pictures of layer outputs: feature maps (conv/pooling) and activation histograms (dense).
+
+Figures are built with ``matplotlib.figure.Figure`` (not pyplot, so the notebook's inline
+backend never shows them a second time) and returned as PNG bytes without run-dependent metadata.
+
+Example:
+    >>> import numpy as np
+    >>> png = feature_maps_png("conv", np.random.rand(8, 8, 4))
+    >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    True
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from typing import Any
+
+import numpy as np
+
+__all__ = ["MAX_MAPS", "feature_maps_png", "histogram_png", "picture_kind"]
+
+#: At most this many channels are drawn as feature maps.
+MAX_MAPS = 16
+
+
+def picture_kind(class_name: str, rank: int) -> str:
+    """``"feature_maps"``, ``"histogram"`` or ``""`` (no picture) for a layer output.
+
+    Example:
+        >>> picture_kind("Conv2D", 4), picture_kind("Dense", 2), picture_kind("Add", 4)
+        ('feature_maps', 'histogram', '')
+    """
+    spatial = "Conv" in class_name or "Pool" in class_name
+    if spatial and rank == 4:
+        return "feature_maps"
+    if class_name == "Dense" or spatial:
+        return "histogram"
+    return ""
+
+
+def feature_maps_png(name: str, maps: Any) -> bytes:
+    """Up to ``MAX_MAPS`` channels of one sample's ``(height, width, channels)`` output."""
+    maps = np.asarray(maps, dtype="float32")
+    channels = maps.shape[-1]
+    shown = min(channels, MAX_MAPS)
+    cols = min(shown, 8)
+    rows = math.ceil(shown / cols)
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(1.3 * cols, 1.3 * rows + 0.5), layout="constrained")
+    axes = figure.subplots(rows, cols, squeeze=False)
+    for index, ax in enumerate(axes.flat):
+        ax.set_axis_off()
+        if index < shown:
+            ax.imshow(maps[..., index], cmap="viridis", interpolation="nearest")
+            ax.set_title(str(index), fontsize=7)
+    more = f" (first {shown} of {channels})" if shown < channels else ""
+    figure.suptitle(f"{name}: feature maps of sample 0, channels{more}", fontsize=9)
+    return _png(figure)
+
+
+def histogram_png(name: str, values: Any) -> bytes:
+    """A histogram of every activation value of a batch."""
+    values = np.asarray(values, dtype="float32").ravel()
+    values = values[np.isfinite(values)]
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(4.5, 2.6), layout="constrained")
+    ax = figure.subplots()
+    ax.hist(values, bins=40, color="#4c72b0")
+    zeros = float(np.mean(values == 0)) if values.size else 0.0
+    ax.set_title(f"{name}: {values.size:,} activations ({zeros:.0%} exactly 0)", fontsize=9)
+    ax.set_xlabel("value")
+    ax.set_ylabel("count")
+    return _png(figure)
+
+
+def _png(figure: Any) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=72, metadata={"Software": None})
+    return buffer.getvalue()

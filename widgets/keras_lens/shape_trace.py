@@ -1,0 +1,343 @@
+"""Trace the shape of every layer output: symbolic always, real ones from one forward pass.
+
+``trace_shapes(model, sample)`` lists every call of every layer (nested models one level deeper)
+with its symbolic shape; given a batch it runs ONE forward pass through a feature-extraction model
+whose outputs are all intermediate layer outputs, and records the actual shapes next to the
+symbolic ones. Nested models are traced with the inputs their outer call received.
+
+Example:
+    >>> trace = trace_shapes(model, x_batch)    # doctest: +SKIP
+    >>> print(trace.to_text())                  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from keras_lens._checks import graph_of
+from keras_lens.records import LayerGraph, Shape, format_shape
+from keras_lens.shape_pictures import feature_maps_png, histogram_png, picture_kind
+
+__all__ = ["ShapeRow", "ShapeTrace", "trace_shapes"]
+
+#: Batches whose intermediate outputs would need more memory than this are refused.
+MEMORY_LIMIT_MB = 1024
+_KEEP = 64  # samples kept per output for histograms (feature maps keep sample 0)
+
+
+@dataclass(frozen=True)
+class ShapeRow:
+    """One call of one layer: symbolic output shapes and, after a forward pass, the real ones."""
+
+    key: str
+    node_id: str
+    name: str
+    class_name: str
+    call_index: int
+    depth: int
+    symbolic: tuple[Shape, ...]
+    actual: tuple[tuple[int, ...], ...] | None = None
+
+    @property
+    def matches(self) -> bool | None:
+        """Whether the real shapes fit the symbolic ones (``None`` = not traced)."""
+        if self.actual is None:
+            return None
+        return len(self.actual) == len(self.symbolic) and all(
+            len(a) == len(s) and all(d is None or d == e for d, e in zip(s, a, strict=True))
+            for a, s in zip(self.actual, self.symbolic, strict=True)
+        )
+
+    def label(self) -> str:
+        """``"name (Class)"``, with ``" call 2"`` for the second call of a shared layer."""
+        call = f" call {self.call_index + 1}" if self.call_index else ""
+        return f"{self.name} ({self.class_name}){call}"
+
+    @property
+    def picture(self) -> str:
+        """Kind of picture available: ``"feature_maps"``, ``"histogram"`` or ``""``."""
+        if self.actual is None or len(self.actual) != 1:
+            return ""
+        return picture_kind(self.class_name, len(self.actual[0]))
+
+
+@dataclass(frozen=True)
+class ShapeTrace:
+    """Rows (every layer call) of a model, with real shapes when a sample was given."""
+
+    name: str
+    rows: tuple[ShapeRow, ...]
+    batch: int | None = None
+    notes: tuple[str, ...] = ()
+    _values: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def traced(self) -> bool:
+        """True if a forward pass gave real shapes."""
+        return self.batch is not None
+
+    @property
+    def mismatches(self) -> tuple[ShapeRow, ...]:
+        """Rows whose real shape does not fit the symbolic one."""
+        return tuple(r for r in self.rows if r.matches is False)
+
+    def row(self, key: str) -> ShapeRow:
+        """The first row of a layer key or node id (``KeyError`` listing valid keys)."""
+        for r in self.rows:
+            if key in (r.key, r.node_id):
+                return r
+        raise KeyError(
+            f"no layer {key!r}; layers: {', '.join(dict.fromkeys(r.key for r in self.rows))}"
+        )
+
+    def picture_png(self, key: str) -> bytes | None:
+        """PNG of the feature maps or activation histogram of a layer (``None`` if none)."""
+        r = self.row(key)
+        if not r.picture or r.node_id not in self._values:
+            return None
+        values = self._values[r.node_id]
+        if r.picture == "feature_maps":
+            return feature_maps_png(r.name, values[0])
+        return histogram_png(r.name, values)
+
+    def to_text(self) -> str:
+        """A plain-text table: layer, symbolic shape, actual shape, check mark."""
+        head = ["Layer (type)", "Symbolic shape", "Actual shape", "OK"]
+        lines = [head]
+        for r in self.rows:
+            prefix = "   " * r.depth + "└ " if r.depth else ""
+            actual = [format_shape(a) for a in r.actual] if r.actual is not None else ["-"]
+            ok = {True: "yes", False: "NO", None: "-"}[r.matches]
+            symbolic = [format_shape(s) for s in r.symbolic] or ["?"]
+            lines.append([prefix + r.label(), "\n".join(symbolic), "\n".join(actual), ok])
+        widths = [max(len(p) for line in lines for p in line[i].split("\n")) for i in range(4)]
+        out = [f'Model: "{self.name}"']
+        rule = "-+-".join("-" * w for w in widths)
+        for index, line in enumerate(lines):
+            cells = [c.split("\n") for c in line]
+            for k in range(max(len(c) for c in cells)):
+                parts = [
+                    (c[k] if k < len(c) else "").ljust(w)
+                    for c, w in zip(cells, widths, strict=True)
+                ]
+                out.append(" | ".join(parts).rstrip())
+            if index == 0:
+                out.append(rule)
+        if self.traced:
+            bad = len(self.mismatches)
+            verdict = "all real shapes fit" if not bad else f"{bad} shapes do NOT fit"
+            out.append(f"Traced with a batch of {self.batch}: {verdict}.")
+        else:
+            out.append("Symbolic shapes only: pass sample= (a real batch) for the actual ones.")
+        out += [f"Note: {n}" for n in self.notes]
+        return "\n".join(out)
+
+
+def trace_shapes(
+    model: Any, sample: Any = None, *, memory_limit_mb: float = MEMORY_LIMIT_MB
+) -> ShapeTrace:
+    """Symbolic (and, with ``sample``, real) output shapes of every layer call of a model."""
+    graph = graph_of(model, "shapes", graph_needed=True)
+    rows = _symbolic_rows(graph, 0)
+    if sample is None:
+        return ShapeTrace(graph.name, tuple(rows))
+    arrays = _match_inputs(model, graph, sample)
+    batch = int(arrays[0].shape[0])
+    _check_memory(graph, batch, memory_limit_mb)
+    values: dict[str, list[np.ndarray]] = {}
+    notes: list[str] = []
+    _forward(model, graph, arrays, "", values, notes)
+    kept = {k: v[0] for k, v in values.items() if len(v) == 1}
+    traced = tuple(_with_actual(r, values.get(r.node_id)) for r in rows)
+    return ShapeTrace(graph.name, traced, batch, tuple(notes), kept)
+
+
+def _symbolic_rows(graph: LayerGraph, depth: int) -> list[ShapeRow]:
+    rows: list[ShapeRow] = []
+    subgraphs = dict(graph.subgraphs)
+    for layer in graph.layers:
+        if layer.implicit:
+            continue
+        for node in graph.nodes_of(layer.key):
+            rows.append(
+                ShapeRow(
+                    layer.key,
+                    node.id,
+                    layer.name,
+                    layer.class_name,
+                    node.call_index,
+                    depth,
+                    node.output_shapes,
+                )
+            )
+        if layer.key in subgraphs:
+            rows += _symbolic_rows(subgraphs[layer.key], depth + 1)
+    return rows
+
+
+def _with_actual(row: ShapeRow, arrays: list[np.ndarray] | None) -> ShapeRow:
+    if arrays is None:
+        return row
+    actual = tuple(tuple(int(d) for d in a.shape) for a in arrays)
+    return ShapeRow(
+        row.key,
+        row.node_id,
+        row.name,
+        row.class_name,
+        row.call_index,
+        row.depth,
+        row.symbolic,
+        actual,
+    )
+
+
+def _match_inputs(model: Any, graph: LayerGraph, sample: Any) -> list[np.ndarray]:
+    """The sample as one array per model input, or a ValueError naming expected vs received."""
+    names = [graph.layer(graph.node(i).layer_key).name for i in graph.input_ids]
+    expected = [graph.node(i).output_shapes[0] for i in graph.input_ids]
+    if isinstance(sample, dict):
+        missing = [n for n in names if n not in sample]
+        if missing:
+            raise ValueError(
+                f"keras_lens.shapes(): the sample dict has no entry for input(s) {missing}; "
+                f"the model's inputs are {names} (received keys {sorted(map(str, sample))})."
+            )
+        parts = [sample[n] for n in names]
+    elif isinstance(sample, (list, tuple)) and len(names) > 1:
+        if len(sample) != len(names):
+            raise ValueError(
+                f"keras_lens.shapes(): the model has {len(names)} inputs {names} but the sample "
+                f"has {len(sample)} arrays; pass one array per input, in this order."
+            )
+        parts = list(sample)
+    elif len(names) > 1:
+        raise ValueError(
+            f"keras_lens.shapes(): the model has {len(names)} inputs {names}; pass a list of "
+            "arrays in this order or a dict {input name: array}."
+        )
+    else:
+        parts = [sample[0] if isinstance(sample, (list, tuple)) and len(sample) == 1 else sample]
+    arrays = []
+    for name, shape, part in zip(names, expected, parts, strict=True):
+        try:
+            array = np.asarray(part)
+        except Exception as error:
+            raise TypeError(
+                f"keras_lens.shapes(): input {name!r} is not array-like: {error}"
+            ) from None
+        _check_shape(name, shape, array)
+        arrays.append(array)
+    batches = {a.shape[0] for a in arrays}
+    if len(batches) > 1:
+        raise ValueError(
+            f"keras_lens.shapes(): the inputs have different batch sizes {sorted(batches)}."
+        )
+    return arrays
+
+
+def _check_shape(name: str, expected: Shape, array: np.ndarray) -> None:
+    received = tuple(array.shape)
+    fits = len(received) == len(expected) and all(
+        e is None or e == r for e, r in zip(expected, received, strict=True)
+    )
+    if fits and received and received[0] > 0:
+        return
+    hint = ""
+    if len(received) == len(expected) - 1:
+        hint = " Is the batch dimension missing? For one example use x[None, ...]."
+    elif received and len(received) != len(expected):
+        inner = [d for d in expected[1:]]
+        if None not in inner and array.size % math.prod(inner) == 0:  # type: ignore[arg-type]
+            hint = f" Reshape it: x.reshape((-1, {', '.join(str(d) for d in inner)}))."
+    elif received and received[0] == 0:
+        hint = " The batch is empty."
+    raise ValueError(
+        f"keras_lens.shapes(): the sample does not fit input {name!r}: expected shape "
+        f"{format_shape(expected)} (None = any size), received {received}.{hint}"
+    )
+
+
+def _check_memory(graph: LayerGraph, batch: int, limit_mb: float) -> None:
+    elements = 0
+    for node in graph.nodes:
+        for shape in node.output_shapes:
+            elements += math.prod(d or 1 for d in shape[1:])
+    needed = elements * batch * 4 / 2**20
+    if needed > limit_mb:
+        raise ValueError(
+            f"keras_lens.shapes(): keeping every intermediate output of a batch of {batch} needs "
+            f"about {needed:,.0f} MB (limit {limit_mb:,.0f} MB). Pass a smaller batch, e.g. "
+            "sample[:8]; the shapes are the same for any batch size."
+        )
+
+
+_FEATURE_MODELS: weakref.WeakKeyDictionary[Any, tuple[LayerGraph, Any, list[str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _feature_model(model: Any, graph: LayerGraph) -> tuple[Any, list[str]]:
+    """A keras.Model from the model's inputs to every node's outputs (cached per graph)."""
+    cached = _FEATURE_MODELS.get(model)
+    if cached is not None and cached[0] is graph:
+        return cached[1], cached[2]
+    import keras
+
+    from keras_lens.adapter import node_output_tensors
+
+    tensors = node_output_tensors(model)
+    order = [(node_id, i) for node_id, ts in tensors.items() for i in range(len(ts))]
+    outputs = [tensors[node_id][i] for node_id, i in order]
+    features = keras.Model(model.inputs, outputs, name=f"{model.name}_features")
+    ids = [node_id for node_id, _ in order]
+    _FEATURE_MODELS[model] = (graph, features, ids)
+    return features, ids
+
+
+def _forward(
+    model: Any,
+    graph: LayerGraph,
+    arrays: list[np.ndarray],
+    prefix: str,
+    values: dict[str, list[np.ndarray]],
+    notes: list[str],
+) -> None:
+    import keras
+
+    features, ids = _feature_model(model, graph)
+    try:
+        outputs = features(list(arrays), training=False)
+    except Exception as error:  # show one line, not a Keras traceback
+        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise ValueError(
+            f"keras_lens.shapes(): the forward pass of {model.name!r} failed: "
+            f"{type(error).__name__}: {first[:300]}"
+        ) from None
+    full: dict[str, list[np.ndarray]] = {}
+    for node_id, tensor in zip(ids, outputs, strict=True):
+        array = keras.ops.convert_to_numpy(tensor)
+        full.setdefault(node_id, []).append(array)
+    for node_id, arrays_out in full.items():
+        values[f"{prefix}/{node_id}" if prefix else node_id] = [a[:_KEEP] for a in arrays_out]
+    for layer in graph.layers:
+        if not layer.is_model or not layer.node_ids:
+            continue
+        sub = graph.subgraph(layer.key)
+        if sub.kind not in ("functional", "sequential"):
+            continue
+        first = layer.node_ids[0]
+        inputs = [full[e.source][e.source_index] for e in graph.predecessors(first)]
+        if len(layer.node_ids) > 1:
+            notes.append(
+                f"{layer.name} is called {len(layer.node_ids)} times; its inner layers "
+                "are traced with the inputs of the first call."
+            )
+        inner = model.get_layer(layer.name)
+        inner_graph = graph_of(inner, "shapes")
+        inner_prefix = (prefix + "/" if prefix else "") + layer.key
+        _forward(inner, inner_graph, inputs, inner_prefix, values, notes)

@@ -1,0 +1,150 @@
+"""``keras_lens.shapes(model, sample=None)``: the shape of every layer output, symbolic and real.
+
+Without a sample: the symbolic shapes Keras inferred. With a real batch: one forward pass, the
+actual shapes next to the symbolic ones, and pictures of the outputs (feature maps for conv and
+pooling layers, activation histograms for dense layers). A batch that does not fit the model's
+inputs is refused with the expected and the received shapes.
+
+Example:
+    >>> import keras_lens
+    >>> keras_lens.shapes(model, x_train[:32])     # doctest: +SKIP
+    <Shapes 'mnist_model': 4 layer outputs, traced with a batch of 32: all fit>
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import ipywidgets
+import traitlets
+
+from keras_lens._html import esc
+from keras_lens._widgets import LensBox
+from keras_lens.records import format_shape
+from keras_lens.shape_trace import MEMORY_LIMIT_MB, ShapeTrace, trace_shapes
+
+__all__ = ["Shapes", "shapes", "shapes_html"]
+
+#: The static HTML fallback draws at most this many pictures.
+MAX_STATIC_PICTURES = 12
+_STYLE = (
+    "<style>.klens-shp table{border-collapse:collapse;font-family:monospace;font-size:12px}"
+    ".klens-shp td,.klens-shp th{border:1px solid #ccc;padding:2px 6px;text-align:left;"
+    "vertical-align:top}.klens-shp tr.sel{background:#fff3c4}.klens-shp .bad{color:#b00020;"
+    "font-weight:bold}</style>"
+)
+
+
+def shapes(model: Any, sample: Any = None, *, memory_limit_mb: float = MEMORY_LIMIT_MB) -> Shapes:
+    """Symbolic (and, with ``sample``, actual) output shapes of every layer, as a widget.
+
+    Example:
+        >>> keras_lens.shapes(model)                      # doctest: +SKIP
+    """
+    return Shapes(trace_shapes(model, sample, memory_limit_mb=memory_limit_mb))
+
+
+def shapes_html(trace: ShapeTrace, selected: str = "", pictures: int = MAX_STATIC_PICTURES) -> str:
+    """Static, escaped HTML: the table, then up to ``pictures`` pictures as base64 PNG."""
+    out = [_STYLE, "<div class='klens-shp'>", f"<b>Model: &quot;{esc(trace.name)}&quot;</b>"]
+    out.append(
+        "<table><tr><th>Layer (type)</th><th>Symbolic shape</th><th>Actual shape</th>"
+        "<th>OK</th></tr>"
+    )
+    for row in trace.rows:
+        indent = "&nbsp;" * 4 * row.depth + ("└&nbsp;" if row.depth else "")
+        symbolic = "<br>".join(esc(format_shape(s)) for s in row.symbolic) or "?"
+        actual = (
+            "-" if row.actual is None else "<br>".join(esc(format_shape(a)) for a in row.actual)
+        )
+        ok = {True: "yes", False: "<span class='bad'>NO</span>", None: "-"}[row.matches]
+        selected_class = " class='sel'" if selected and selected == row.key else ""
+        out.append(
+            f"<tr{selected_class}><td>{indent}{esc(row.label())}</td><td>{symbolic}</td>"
+            f"<td>{actual}</td><td>{ok}</td></tr>"
+        )
+    out.append("</table>")
+    out.append(f"<p>{esc(_verdict(trace))}</p>")
+    out += [f"<p><i>Note: {esc(n)}</i></p>" for n in trace.notes]
+    with_pictures = [r for r in trace.rows if r.picture]
+    for row in with_pictures[:pictures]:
+        png = trace.picture_png(row.node_id)
+        if png:
+            data = base64.b64encode(png).decode("ascii")
+            out.append(f"<img alt='{esc(row.name)}' src='data:image/png;base64,{data}'/>")
+    if 0 < pictures < len(with_pictures):
+        out.append(
+            f"<p><i>Pictures of the first {pictures} of {len(with_pictures)} layers; pick a layer "
+            "in the widget, or call .picture_png(name).</i></p>"
+        )
+    out.append("</div>")
+    return "\n".join(out)
+
+
+def _verdict(trace: ShapeTrace) -> str:
+    if not trace.traced:
+        return "Symbolic shapes only: pass sample= (a real batch) to see the actual ones."
+    bad = len(trace.mismatches)
+    if bad:
+        return f"Traced with a batch of {trace.batch}: {bad} shapes do NOT fit."
+    return f"Traced with a batch of {trace.batch}: every actual shape fits the symbolic one."
+
+
+class Shapes(LensBox):
+    """The shapes widget: table, layer picker and the selected layer's picture."""
+
+    selected = traitlets.Unicode("")
+
+    def __init__(self, trace: ShapeTrace) -> None:
+        self.trace = trace
+        keys = list(dict.fromkeys(r.key for r in trace.rows))
+        self.layer = ipywidgets.Dropdown(
+            options=[("(none)", ""), *[(k, k) for k in keys]], description="select"
+        )
+        self.html = ipywidgets.HTML()
+        self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(max_width="640px"))
+        self.caption = ipywidgets.HTML()
+        super().__init__([self.layer, self.html, self.caption, self.image])
+        traitlets.link((self.layer, "value"), (self, "selected"))
+        self.observe(self._render, names="selected")
+        self._render()
+
+    def to_text(self) -> str:
+        """The plain-text table."""
+        return self.trace.to_text()
+
+    @property
+    def rows(self) -> Any:
+        """Every layer call, with symbolic and actual shapes."""
+        return self.trace.rows
+
+    def picture_png(self, key: str) -> bytes | None:
+        """PNG of a layer's feature maps or histogram (``None`` if it has no picture)."""
+        return self.trace.picture_png(key)
+
+    def _render(self, change: Any = None) -> None:
+        self.html.value = shapes_html(self.trace, self.selected, pictures=0)
+        png = self.trace.picture_png(self.selected) if self.selected else None
+        self.image.value = png or b""
+        self.image.layout.display = None if png else "none"
+        if not self.selected:
+            hint = "select a layer to see its feature maps or activation histogram"
+            self.caption.value = f"<i>{hint}</i>" if self.trace.traced else ""
+        elif png is None:
+            self.caption.value = f"<i>no picture for {esc(self.selected)}</i>"
+        else:
+            self.caption.value = ""
+
+    def _lens_text(self) -> str:
+        t = self.trace
+        n = len(t.rows)
+        head = f"<Shapes {t.name!r}: {n} layer output{'' if n == 1 else 's'}"
+        if not t.traced:
+            return head + ", symbolic only>"
+        bad = len(t.mismatches)
+        verdict = "all fit" if not bad else f"{bad} do NOT fit"
+        return f"{head}, traced with a batch of {t.batch}: {verdict}>"
+
+    def _lens_html(self) -> str:
+        return shapes_html(self.trace, self.selected)
