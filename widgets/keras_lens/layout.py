@@ -30,6 +30,7 @@ __all__ = [
     "Engine",
     "LayoutError",
     "NoEngineError",
+    "clear_cache",
     "dot_to_svg",
     "find_engine",
 ]
@@ -129,6 +130,12 @@ def dot_to_svg(dot_text: str, engine: Engine | None = None, timeout: float = 120
         while len(_SVG_CACHE) > _MAX_CACHE:
             _SVG_CACHE.popitem(last=False)
     return svg
+
+
+def clear_cache() -> None:
+    """Forget every cached SVG (the next drawing runs the engine again)."""
+    with _LOCK:
+        _SVG_CACHE.clear()
 
 
 def clean_svg(svg: str, prefix: str = "") -> str:
