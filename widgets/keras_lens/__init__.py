@@ -27,6 +27,7 @@ _LAZY: dict[str, str] = {
     "summary": "keras_lens.summary_view",
     "shapes": "keras_lens.shapes_view",
     "compare": "keras_lens.compare_view",
+    "inspect": "keras_lens.inspect_view",
     "build_layer_graph": "keras_lens.adapter",
     "LayerGraph": "keras_lens.records",
     "graph": "keras_lens.graph_view",
