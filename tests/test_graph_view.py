@@ -122,13 +122,20 @@ def test_widget_state_without_a_kernel(mnist):
 @needs_dot
 def test_expand_nested_models(nested):
     view = keras_lens.graph(nested)
+    conv = next(r for r in view.layer_graph.subgraph("encoder").layers if r.class_name == "Conv2D")
+    view.picker.value = conv.key  # "encoder/conv2d..." (auto names depend on what ran before)
     collapsed = svg_texts(view.svg)
+    dot = to_dot(view.layer_graph, view.options)
+    (marked,) = re.findall(r"<b>([^<]+)</b>[^\n]*penwidth=3", dot)
+    assert marked == "encoder"  # collapsed: the model holding the picked layer is marked
     assert "encoder" in collapsed and "conv2d_transpose" not in " ".join(collapsed)
     assert not view.nested_box.disabled
     view.nested_box.value = True
     texts = " ".join(svg_texts(view.svg))
     assert "original_img" in texts and "encoded_img" in texts
     dot = to_dot(view.layer_graph, view.options)
+    (marked,) = re.findall(r"<b>([^<]+)</b>[^\n]*penwidth=3", dot)
+    assert marked == conv.name  # expanded: the picked layer itself
     # the arrow from the encoder's last layer enters the decoder's input layer
     ids = dict(re.findall(r"(L\d+) \[label=<<table[^>]*><tr><td[^>]*><b>([^<]+)</b>", dot))
     by_name = {name: box for box, name in ids.items()}
@@ -203,8 +210,9 @@ def test_no_engine_shows_install_help_and_layer_list(monkeypatch, mnist):
 
 
 def test_subclassed_model_shows_note_and_layers():
-    view = keras_lens.graph(seeds.subclassed_mlp_001())
-    assert repr(view) == "<GraphView 'subclassed_mlp': subclassed, 2 layers, no static graph>"
+    model = seeds.subclassed_mlp_001()
+    view = keras_lens.graph(model)
+    assert repr(view) == f"<GraphView {model.name!r}: subclassed, 2 layers, no static graph>"
     assert "subclassed" in view.notes.value and "functional API" in view.notes.value
     assert "2,762" in view.drawing.value and "<svg" not in view.drawing.value
 

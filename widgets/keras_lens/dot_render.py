@@ -196,7 +196,9 @@ class _Writer:
         if layer.shared:
             styles.append("dashed")
             attrs.append("peripheries=2")
-        if layer.key == opts.highlight:
+        if opts.highlight and (
+            layer.key == opts.highlight or opts.highlight.startswith(layer.key + "/")
+        ):  # the layer itself, or the collapsed nested model that holds it
             attrs += [f'color="{_HIGHLIGHT}"', "penwidth=3", 'fillcolor="#fff4d6"']
         attrs.append(f'style="{",".join(styles)}"')
         return f"{self.box_id(layer.key)} [{', '.join(attrs)}];"

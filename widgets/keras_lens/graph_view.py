@@ -91,11 +91,12 @@ class GraphView(LensBox):
         if options.highlight is not None and options.highlight not in dict(picks).values():
             keys = ", ".join(key for _, key in picks[1:])
             raise KeyError(f"highlight={options.highlight!r} is not a layer key; keys: {keys}")
+        nested = any(sub.nodes for _, sub in layer_graph.subgraphs)
+        options = options.with_(expand_nested=options.expand_nested and nested)
         self.layer_graph = layer_graph
         self.options = options
         self._svg_cache: dict[GraphOptions, str] = {}
         self._engine = find_engine()
-        nested = any(sub.nodes for _, sub in layer_graph.subgraphs)
 
         def box(description: str, value: bool, tip: str, disabled: bool = False) -> w.Checkbox:
             return w.Checkbox(
@@ -113,7 +114,7 @@ class GraphView(LensBox):
         self.trainable_box = box("trainable", options.show_trainable, "trainable or frozen")
         self.nested_box = box(
             "expand nested models",
-            options.expand_nested and nested,
+            options.expand_nested,
             "draw the layers inside nested models",
             disabled=not nested,
         )
@@ -209,8 +210,8 @@ class GraphView(LensBox):
     def _lens_text(self) -> str:
         g = self.layer_graph
         shared = ", ".join(f"{r.name} x{len(r.node_ids)}" for r in g.shared_layers) or "none"
-        if g.kind == "subclassed":
-            return f"<GraphView {g.name!r}: subclassed, {len(g.layers)} layers, no static graph>"
+        if not g.nodes:
+            return f"<GraphView {g.name!r}: {g.kind}, {len(g.layers)} layers, no static graph>"
         return (
             f"<GraphView {g.name!r}: {len(g.nodes)} nodes, {len(g.edges)} edges, shared: {shared}>"
         )
