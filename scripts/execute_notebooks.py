@@ -29,6 +29,7 @@ def execute(path: Path, timeout: int = 900) -> float:
     os.environ.setdefault("KERAS_LENS_DATA", "bundled")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+    os.environ.setdefault("KERAS_LENS_HEADLESS", "1")  # LivePlot: one final figure, no live redraws
     client = NotebookClient(
         nb,
         timeout=timeout,
