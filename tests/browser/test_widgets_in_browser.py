@@ -16,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 pytestmark = pytest.mark.browser
 
@@ -121,6 +122,7 @@ def notebook(request, jupyter_server, browser_context, artifacts_dir) -> OpenNot
     name = f"browser_{front_end}.ipynb"
     _write_notebook(jupyter_server.root / name)
     page = browser_context.new_page()
+    page.set_default_timeout(15_000)
     page.add_init_script(_TRIPWIRE)
     opened = OpenNotebook(page, front_end, artifacts_dir)
     page.on("dialog", lambda d: (opened.dialogs.append(d.message), d.dismiss()))
@@ -159,7 +161,17 @@ def _graph(nb: OpenNotebook):
 
 
 def _svg(nb: OpenNotebook):
-    return _graph(nb).locator(".keras-lens-svg svg")
+    """The graph's drawing; fails saying what is shown instead when there is no SVG."""
+    svg = _graph(nb).locator(".keras-lens-svg svg")
+    try:
+        svg.wait_for(state="attached", timeout=10_000)
+        return svg
+    except PlaywrightTimeout:
+        pass
+    box = _graph(nb).locator(".keras-lens-svg")
+    shown = (box if box.count() else _graph(nb)).inner_text()[:300]
+    nb.shot("no-svg")
+    pytest.fail(f"{nb.front_end}: the graph widget shows no <svg> drawing; it shows: {shown!r}")
 
 
 def test_graph_svg_is_visible_with_one_node_per_layer(notebook):
