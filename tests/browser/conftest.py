@@ -192,6 +192,7 @@ def browser_context():
         pytest.fail(f"playwright is not installed ({exc}): run `bash scripts/test.sh`")
     profile = Path(tempfile.mkdtemp(prefix="keras-lens-chromium-"))
     with sync_playwright() as pw:
+        context, problem = None, ""
         try:
             context = pw.chromium.launch_persistent_context(
                 str(profile),
@@ -202,7 +203,12 @@ def browser_context():
                 timeout=30_000,
             )
         except Error as exc:
-            pytest.fail(f"Chromium at {CHROMIUM} could not start: {exc}")
+            problem = str(exc).splitlines()[0]
+        if context is None:
+            pytest.fail(
+                f"Chromium at {CHROMIUM} could not start ({problem}). Reinstall it "
+                "(`apt-get install chromium`) or opt out with KERAS_LENS_SKIP_BROWSER=1."
+            )
         try:
             yield context
         finally:
