@@ -149,12 +149,12 @@ def trace_shapes(
     arrays = _match_inputs(model, graph, sample)
     batch = int(arrays[0].shape[0])
     _check_memory(graph, batch, memory_limit_mb)
-    values: dict[str, list[np.ndarray]] = {}
+    shapes: dict[str, list[tuple[int, ...]]] = {}
+    values: dict[str, np.ndarray] = {}
     notes: list[str] = []
-    _forward(model, graph, arrays, "", values, notes)
-    kept = {k: v[0] for k, v in values.items() if len(v) == 1}
-    traced = tuple(_with_actual(r, values.get(r.node_id)) for r in rows)
-    return ShapeTrace(graph.name, traced, batch, tuple(notes), kept)
+    _forward(model, graph, arrays, "", shapes, values, notes)
+    traced = tuple(_with_actual(r, shapes.get(r.node_id)) for r in rows)
+    return ShapeTrace(graph.name, traced, batch, tuple(notes), values)
 
 
 def _symbolic_rows(graph: LayerGraph, depth: int) -> list[ShapeRow]:
@@ -180,10 +180,10 @@ def _symbolic_rows(graph: LayerGraph, depth: int) -> list[ShapeRow]:
     return rows
 
 
-def _with_actual(row: ShapeRow, arrays: list[np.ndarray] | None) -> ShapeRow:
-    if arrays is None:
+def _with_actual(row: ShapeRow, shapes: list[tuple[int, ...]] | None) -> ShapeRow:
+    if shapes is None:
         return row
-    actual = tuple(tuple(int(d) for d in a.shape) for a in arrays)
+    actual = tuple(shapes)
     return ShapeRow(
         row.key,
         row.node_id,
@@ -302,11 +302,13 @@ def _feature_model(model: Any, graph: LayerGraph) -> tuple[Any, list[str]]:
 def _forward(
     model: Any,
     graph: LayerGraph,
-    arrays: list[np.ndarray],
+    arrays: list[Any],
     prefix: str,
-    values: dict[str, list[np.ndarray]],
+    shapes: dict[str, list[tuple[int, ...]]],
+    values: dict[str, np.ndarray],
     notes: list[str],
 ) -> None:
+    """Run the feature model once; record every output's shape and the values pictures need."""
     import keras
 
     features, ids = _feature_model(model, graph)
@@ -318,12 +320,17 @@ def _forward(
             f"keras_lens.shapes(): the forward pass of {model.name!r} failed: "
             f"{type(error).__name__}: {first[:300]}"
         ) from None
-    full: dict[str, list[np.ndarray]] = {}
+    full: dict[str, list[Any]] = {}
     for node_id, tensor in zip(ids, outputs, strict=True):
-        array = keras.ops.convert_to_numpy(tensor)
-        full.setdefault(node_id, []).append(array)
-    for node_id, arrays_out in full.items():
-        values[f"{prefix}/{node_id}" if prefix else node_id] = [a[:_KEEP] for a in arrays_out]
+        full.setdefault(node_id, []).append(tensor)
+    for node_id, tensors in full.items():
+        key = f"{prefix}/{node_id}" if prefix else node_id
+        shapes[key] = [tuple(int(d) for d in t.shape) for t in tensors]
+        class_name = graph.layer(graph.node(node_id).layer_key).class_name
+        kind = picture_kind(class_name, len(tensors[0].shape)) if len(tensors) == 1 else ""
+        if kind:  # copy only what a picture shows: sample 0, or a slice of the batch
+            keep = 1 if kind == "feature_maps" else _KEEP
+            values[key] = keras.ops.convert_to_numpy(tensors[0][:keep])
     for layer in graph.layers:
         if not layer.is_model or not layer.node_ids:
             continue
@@ -340,4 +347,4 @@ def _forward(
         inner = model.get_layer(layer.name)
         inner_graph = graph_of(inner, "shapes")
         inner_prefix = (prefix + "/" if prefix else "") + layer.key
-        _forward(inner, inner_graph, inputs, inner_prefix, values, notes)
+        _forward(inner, inner_graph, inputs, inner_prefix, shapes, values, notes)
