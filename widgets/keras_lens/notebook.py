@@ -50,10 +50,11 @@ def describe_environment() -> str:
     )
 
 
-def setup_notebook(seed: int | None = 42) -> str:
+def setup_notebook(seed: int | None = 42) -> None:
     """Quiet TensorFlow's C++ logs, seed every RNG, check the Keras version, print the environment.
 
-    Returns the printed line. Example: ``keras_lens.setup_notebook(seed=42)``.
+    Prints one line (see ``describe_environment``) and returns nothing, so a notebook cell that
+    ends with this call shows the line once. Example: ``keras_lens.setup_notebook(seed=42)``.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
@@ -70,9 +71,7 @@ def setup_notebook(seed: int | None = 42) -> str:
         )
     if seed is not None:
         keras.utils.set_random_seed(seed)
-    line = describe_environment()
-    print(line)
-    return line
+    print(describe_environment())
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:
