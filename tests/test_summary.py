@@ -51,6 +51,7 @@ def _seed(name: str):
         "autoencoder_001": lambda: seed_models.autoencoder_nested_001()[2],
         "autoencoder_same_graph_001": lambda: seed_models.autoencoder_same_graph_001()[1],
         "sequential_004": lambda: seed_models.sequential_vs_functional_004()[0],
+        "vgg19_features_001": seed_models.vgg19_features_001,
     }[name]()
 
 
@@ -61,6 +62,7 @@ SEEDS = [
     "autoencoder_001",
     "autoencoder_same_graph_001",
     "sequential_004",
+    "vgg19_features_001",
 ]
 
 
