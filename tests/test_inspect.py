@@ -20,6 +20,7 @@ def _tabs(view):
 
 
 def test_selection_is_synchronised_across_tabs():
+    keras.backend.clear_session()  # reproducible automatic names whatever ran before: conv2d, ...
     _, _, autoencoder = seed_models.autoencoder_nested_001()
     view = inspect(autoencoder, np.zeros((2, 28, 28, 1), "float32"))
     assert [view.tabs.get_title(i) for i in range(4)] == list(TABS)
