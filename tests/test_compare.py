@@ -58,7 +58,10 @@ def test_differences_are_named():
     dense = next(r for r in result.rows if r.a is not None and r.a.class_name == "Dense")
     assert dense.status == "differs"
     assert dense.differences == ("activation: 'linear' vs 'relu'",)
-    assert {r.status for r in result.rows} == {"differs", "only in a", "only in b"}
+    # the Sequential's implicit InputLayer pairs with the functional model's explicit one
+    inputs = next(r for r in result.rows if r.a is not None and r.a.class_name == "InputLayer")
+    assert inputs.status == "equal" and inputs.b.class_name == "InputLayer"
+    assert {r.status for r in result.rows} == {"differs", "equal", "only in a"}
     assert not result.table.same_architecture
     widened = compare(seed_models.mlp_002(), seed_models.mnist_model_001())
     first = next(r for r in widened.rows if r.status == "differs")
@@ -93,3 +96,19 @@ def test_escaping_and_bad_input():
         compare(evil, np.zeros(3))
     with pytest.raises(ValueError, match="not built yet"):
         compare(evil, keras.Sequential([keras.layers.Dense(1)]))
+
+
+def test_sequential_and_functional_twins_are_the_same_architecture():
+    """A Sequential hides its InputLayer; its functional twin shows it: they still compare equal."""
+    layers = keras.layers
+
+    def stack():
+        return [layers.Dense(8, activation="relu", name="hidden"), layers.Dense(2, name="out")]
+
+    sequential = keras.Sequential([keras.Input(shape=(4,), name="x"), *stack()])
+    inputs = keras.Input(shape=(4,), name="x")
+    hidden, out = stack()
+    functional = keras.Model(inputs, out(hidden(inputs)))
+    result = compare(sequential, functional)
+    assert _statuses(result) == {"equal": 3}
+    assert result.table.same_architecture

@@ -168,12 +168,14 @@ def compare_graphs(a: LayerGraph, b: LayerGraph) -> CompareTable:
 
 
 def _flatten(graph: LayerGraph, depth: int = 0) -> list[tuple[LayerRecord, str, int]]:
-    """(record, first output shape text, depth) for every visible layer, nested ones included."""
+    """(record, first output shape text, depth) for every layer, nested ones included.
+
+    A Sequential's implicit InputLayer is kept: the functional twin of that model has an explicit
+    one, and the two must pair up for "the same model written two ways" to compare equal.
+    """
     out: list[tuple[LayerRecord, str, int]] = []
     subgraphs = dict(graph.subgraphs)
     for layer in graph.layers:
-        if layer.implicit:
-            continue
         nodes = graph.nodes_of(layer.key)
         shape = ", ".join(format_shape(s) for s in nodes[0].output_shapes) if nodes else "?"
         out.append((layer, shape, depth))
