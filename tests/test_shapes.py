@@ -161,3 +161,12 @@ def test_html_is_escaped():
     widget = shapes(model, np.zeros((2, 3)))
     for html in (widget._repr_mimebundle_()["text/html"], widget.html.value):
         assert EVIL not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_missing_channel_axis_is_not_called_a_missing_batch():
+    inputs = keras.Input(shape=(28, 28, 1))
+    model = keras.Model(inputs, keras.layers.Conv2D(2, 3)(inputs))
+    with pytest.raises(ValueError, match=r"channel axis missing\? Add it with x\[\.\.\., None\]"):
+        trace_shapes(model, np.zeros((8, 28, 28), "float32"))
+    with pytest.raises(ValueError, match=r"batch dimension missing\? For one example"):
+        trace_shapes(model, np.zeros((28, 28, 1), "float32"))

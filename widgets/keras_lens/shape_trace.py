@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -240,16 +241,23 @@ def _match_inputs(model: Any, graph: LayerGraph, sample: Any) -> list[np.ndarray
     return arrays
 
 
-def _check_shape(name: str, expected: Shape, array: np.ndarray) -> None:
-    received = tuple(array.shape)
-    fits = len(received) == len(expected) and all(
+def _fits(expected: Sequence[int | None], received: tuple[int, ...]) -> bool:
+    return len(expected) == len(received) and all(
         e is None or e == r for e, r in zip(expected, received, strict=True)
     )
-    if fits and received and received[0] > 0:
+
+
+def _check_shape(name: str, expected: Shape, array: np.ndarray) -> None:
+    received = tuple(array.shape)
+    if _fits(expected, received) and received and received[0] > 0:
         return
     hint = ""
-    if len(received) == len(expected) - 1:
+    if len(received) == len(expected) - 1 and _fits(expected[1:], received):
         hint = " Is the batch dimension missing? For one example use x[None, ...]."
+    elif (
+        len(received) == len(expected) - 1 and expected[-1] == 1 and _fits(expected[:-1], received)
+    ):
+        hint = " Is the channel axis missing? Add it with x[..., None]."
     elif received and len(received) != len(expected):
         inner = [d for d in expected[1:]]
         if None not in inner and array.size % math.prod(inner) == 0:  # type: ignore[arg-type]
