@@ -144,6 +144,9 @@ def test_bundled_cifar10_real_images(capsys: pytest.CaptureFixture[str]) -> None
     lossless = np.concatenate([x_train[:200], x_test]).reshape(-1, 3).mean(axis=0)
     np.testing.assert_allclose(lossless, [125.2, 122.6, 113.4], atol=0.05)  # SOURCES.md
     assert np.bincount(y_train[200:, 0]).tolist() == [80] * 10  # ATTRIBUTION.md
+    # mixed order, as in the real data_batch files: validation_split=0.2 takes the last 200
+    # images, which must hold every class (stored class by class they held only 3 classes)
+    assert np.bincount(y_train[-200:, 0], minlength=10).min() >= 10
     jpeg_mean = x_train[200:].reshape(-1, 3).mean(axis=0)  # whole JPEG test set: 126.0 123.7 114.8
     np.testing.assert_allclose(jpeg_mean, [126.0, 123.7, 114.8], atol=3)
     # the JPEG training images exclude copies of the lossless test images (copies are <= 3.4

@@ -167,10 +167,18 @@ def _read_bundled_npz(name: str) -> tuple[np.ndarray, np.ndarray]:
         return x, archive["y"].astype(np.uint8)
 
 
+CIFAR_JPEG_ORDER_SEED = 10  # fixed order of the JPEG-decoded training images
+
+
 def read_bundled_cifar10(channels_last: bool) -> Arrays:
     """Bundled CIFAR-10: 200 lossless + 800 JPEG-decoded train images, 200 lossless test images."""
     x_lossless, y_lossless = _read_bundled_npz("cifar10_lossless400.npz")
     x_jpeg, y_jpeg = _read_bundled_npz("cifar10_jpeg800_LOSSY.npz")
+    # The JPEG part is stored class by class; like the real data_batch files, the training set
+    # must come in mixed order, or validation_split (which takes the last images) would see only
+    # the last classes. A fixed permutation keeps every load identical.
+    order = np.random.default_rng(CIFAR_JPEG_ORDER_SEED).permutation(len(y_jpeg))
+    x_jpeg, y_jpeg = x_jpeg[order], y_jpeg[order]
     n = N_LOSSLESS_CIFAR_TRAIN
     x_train = np.concatenate([x_lossless[:n], x_jpeg])
     y_train = np.concatenate([y_lossless[:n], y_jpeg])
