@@ -191,29 +191,31 @@ def browser_context():
     except ImportError as exc:
         pytest.fail(f"playwright is not installed ({exc}): run `bash scripts/test.sh`")
     profile = Path(tempfile.mkdtemp(prefix="keras-lens-chromium-"))
-    with sync_playwright() as pw:
-        context, problem = None, ""
-        try:
-            context = pw.chromium.launch_persistent_context(
-                str(profile),
-                executable_path=CHROMIUM,
-                headless=True,
-                args=CHROMIUM_ARGS,
-                viewport={"width": 1280, "height": 900},
-                timeout=30_000,
-            )
-        except Error as exc:
-            problem = str(exc).splitlines()[0]
-        if context is None:
-            pytest.fail(
-                f"Chromium at {CHROMIUM} could not start ({problem}). Reinstall it "
-                "(`apt-get install chromium`) or opt out with KERAS_LENS_SKIP_BROWSER=1."
-            )
-        try:
-            yield context
-        finally:
-            context.close()
-    shutil.rmtree(profile, ignore_errors=True)
+    try:
+        with sync_playwright() as pw:
+            context, problem = None, ""
+            try:
+                context = pw.chromium.launch_persistent_context(
+                    str(profile),
+                    executable_path=CHROMIUM,
+                    headless=True,
+                    args=CHROMIUM_ARGS,
+                    viewport={"width": 1280, "height": 900},
+                    timeout=30_000,
+                )
+            except Error as exc:
+                problem = str(exc).splitlines()[0]
+            if context is None:
+                pytest.fail(
+                    f"Chromium at {CHROMIUM} could not start ({problem}). Reinstall it "
+                    "(`apt-get install chromium`) or opt out with KERAS_LENS_SKIP_BROWSER=1."
+                )
+            try:
+                yield context
+            finally:
+                context.close()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
