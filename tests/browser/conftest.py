@@ -10,7 +10,7 @@ Set ``KERAS_LENS_SKIP_BROWSER=1`` to skip these tests on a machine without Chrom
 a missing or broken Chromium is a test failure that says what to install.
 
 Example:
-    bash scripts/test.sh tests/browser -p no:nbval      # just the browser tests
+    bash scripts/test.sh tests/browser      # just the browser tests
 """
 
 from __future__ import annotations
