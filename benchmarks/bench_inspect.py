@@ -39,22 +39,9 @@ import numpy as np
 from keras_lens import adapter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_graph import generated_dag
+from bench_graph import generated_dag, median_time
 
 GOAL_SUMMARY, GOAL_TRACE, GOAL_IMPORT = 1.0, 2.0, 0.3
-
-
-def median_time(
-    run: Callable[[], object], repeat: int, setup: Callable[[], object] | None = None
-) -> float:
-    times = []
-    for _ in range(repeat):
-        if setup is not None:
-            setup()
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def bench_summary(model: keras.Model, repeat: int) -> tuple[float, float]:
