@@ -114,3 +114,15 @@ def test_notebook_is_stored_executed_and_never_skipped(path):
             assert cell.get("execution_count") is not None, (
                 f"{path.name}: a cell was stored unexecuted; run scripts/execute_notebooks.py"
             )
+
+
+def test_every_chapter_starts_with_the_same_setup_cell():
+    """One setup cell for all chapters: a fix to it (e.g. for Colab) reaches every chapter."""
+    first_cells = {
+        path.name: next(c for c in _read(path).cells if c.cell_type == "code").source
+        for path in _chapters()
+    }
+    assert len(set(first_cells.values())) == 1, "setup cells differ: " + ", ".join(
+        sorted(first_cells)
+    )
+    assert "KERAS_LENS_SOURCE" in next(iter(first_cells.values()))

@@ -39,7 +39,8 @@ _SORTS = (("graph order", "graph"), ("most params", "params_desc"), ("fewest par
 _STYLE = (
     "<style>.klens-sum table{border-collapse:collapse;font-family:monospace;font-size:12px}"
     ".klens-sum td,.klens-sum th{border:1px solid #ccc;padding:2px 6px;vertical-align:top;"
-    "text-align:left}.klens-sum td.n{text-align:right}.klens-sum tr.sel{background:#fff3c4}"
+    "text-align:left;line-height:1.35}.klens-sum td.n{text-align:right;white-space:nowrap}"
+    ".klens-sum .s{white-space:nowrap}.klens-sum tr.sel{background:#fff3c4}"
     ".klens-sum tr.model td:first-child{font-weight:bold}</style>"
 )
 
@@ -97,7 +98,10 @@ def summary_html(
             c for c, on in (("model", row.is_model), ("sel", row.key == selected)) if on
         )
         indent = "&nbsp;" * 4 * row.depth + ("└&nbsp;" if row.depth else "")
-        shapes = "<br>".join(esc(format_shape(s)) for s in row.output_shapes) or "?"
+        shapes = (
+            "<br>".join(f"<span class='s'>{esc(format_shape(s))}</span>" for s in row.output_shapes)
+            or "?"
+        )
         formula = f"<span title='{esc(row.explanation)}'>{esc(row.formula)}</span>"
         cells = [
             f"{indent}{esc(row.name)} ({esc(row.class_name)})",
