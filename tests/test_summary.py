@@ -179,7 +179,7 @@ def test_subclassed_model_is_listed_with_a_note():
     [
         (None, TypeError, "needs a Keras model; got None"),
         (np.zeros((2, 3)), TypeError, r"got an array of shape \(2, 3\)"),
-        ("model", TypeError, "got a builtins.str"),
+        ("model", TypeError, "got the string 'model'; pass the model object itself"),
     ],
 )
 def test_bad_input(bad, error, message):

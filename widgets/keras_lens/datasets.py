@@ -156,7 +156,9 @@ def _report(title: str, where: str, data: Arrays, note: str = "") -> Arrays:
 def _resolve_source(source: str | None) -> str:
     origin = "source"
     if source is None:
-        source, origin = os.environ.get(ENV_VAR, "").strip().lower() or "auto", ENV_VAR
+        source, origin = os.environ.get(ENV_VAR, "").strip() or "auto", ENV_VAR
+    if isinstance(source, str):
+        source = source.strip().lower()
     if source not in SOURCES:
         raise ValueError(
             f"{origin}={source!r} is not a data source; use one of {', '.join(SOURCES)} "

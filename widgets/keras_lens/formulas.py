@@ -16,8 +16,9 @@ Example:
 from __future__ import annotations
 
 import math
+import numbers
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,9 +79,19 @@ def generic_formula(weight_shapes: Sequence[tuple[int, ...]]) -> Formula:
 
 
 def _check_shapes(class_name: str, weight_shapes: Sequence[tuple[int, ...]]) -> Shapes:
+    if weight_shapes is None:
+        return []
+    if (
+        isinstance(weight_shapes, (str, bytes))
+        or hasattr(weight_shapes, "dtype")  # an array of weights, not their shapes
+        or not isinstance(weight_shapes, Iterable)
+    ):
+        raise TypeError(_NOT_SHAPES.format(weight_shapes))
     shapes: Shapes = []
-    for shape in weight_shapes or ():
-        dims = tuple(shape)
+    for shape in weight_shapes:
+        if isinstance(shape, (str, bytes)) or not isinstance(shape, Iterable):
+            raise TypeError(_NOT_SHAPES.format(weight_shapes))
+        dims = tuple(int(d) if isinstance(d, numbers.Integral) else d for d in shape)
         if not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in dims):
             raise ValueError(
                 f"{class_name}: weight shape {dims!r} is not fully known; build the layer "
@@ -88,6 +99,13 @@ def _check_shapes(class_name: str, weight_shapes: Sequence[tuple[int, ...]]) -> 
             )
         shapes.append(tuple(int(d) for d in dims))
     return shapes
+
+
+_NOT_SHAPES = (
+    "weight_shapes must be a list of weight shapes, one tuple per weight, e.g. "
+    "[(784, 64), (64,)] for a Dense layer's kernel and bias (a layer's `weight_shapes` record, "
+    "or `[tuple(w.shape) for w in layer.weights]`); got {!r:.80}."
+)
 
 
 def _size(shapes: Shapes) -> int:

@@ -22,6 +22,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from keras_lens._checks import did_you_mean, require_flag
 from keras_lens._html import esc
 from keras_lens._widgets import LensBox
 from keras_lens.details import layer_details_html, layer_list_html
@@ -64,21 +65,29 @@ def graph(
         >>> keras_lens.graph(m, rankdir="LR").options.rankdir
         'LR'
     """
+    flags = {
+        name: require_flag(value, name, "graph")
+        for name, value in (
+            ("show_shapes", show_shapes),
+            ("show_dtypes", show_dtypes),
+            ("show_activations", show_activations),
+            ("show_trainable", show_trainable),
+            ("expand_nested", expand_nested),
+        )
+    }
+    if isinstance(rankdir, str):
+        rankdir = rankdir.strip().upper()
+    options = GraphOptions(**flags, rankdir=rankdir, highlight=highlight or None)  # type: ignore[arg-type]
     if isinstance(model_or_tensors, LayerGraph):
         layer_graph = model_or_tensors
     else:
         from keras_lens.adapter import build_layer_graph
 
-        layer_graph = build_layer_graph(model_or_tensors)
-    options = GraphOptions(
-        show_shapes=show_shapes,
-        show_dtypes=show_dtypes,
-        show_activations=show_activations,
-        show_trainable=show_trainable,
-        expand_nested=expand_nested,
-        rankdir=rankdir,  # type: ignore[arg-type]
-        highlight=highlight or None,
-    )
+        try:
+            layer_graph = build_layer_graph(model_or_tensors)
+        except TypeError as error:  # name the function the reader called
+            text = str(error).replace("build_layer_graph got", "got", 1)
+            raise TypeError(f"keras_lens.graph() {text}") from None
     return GraphView(layer_graph, options)
 
 
@@ -90,7 +99,10 @@ class GraphView(LensBox):
         picks = _picker_options(layer_graph)
         if options.highlight is not None and options.highlight not in dict(picks).values():
             keys = ", ".join(key for _, key in picks[1:])
-            raise KeyError(f"highlight={options.highlight!r} is not a layer key; keys: {keys}")
+            hint = did_you_mean(options.highlight, (key for _, key in picks))
+            raise KeyError(
+                f"highlight={options.highlight!r} is not a layer key;{hint} keys: {keys}"
+            )
         nested = any(sub.nodes for _, sub in layer_graph.subgraphs)
         options = options.with_(expand_nested=options.expand_nested and nested)
         self.layer_graph = layer_graph
@@ -178,7 +190,10 @@ class GraphView(LensBox):
     @property
     def svg(self) -> str:
         """The current drawing as SVG text ("" when it cannot be drawn)."""
-        return self.render_svg(self.options)
+        try:
+            return self.render_svg(self.options)
+        except LayoutError:
+            return ""
 
     def render_svg(self, options: GraphOptions) -> str:
         """SVG for ``options`` (cached per option set); "" if no engine or no static graph."""

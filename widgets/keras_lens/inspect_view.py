@@ -17,7 +17,7 @@ from typing import Any
 import ipywidgets
 import traitlets
 
-from keras_lens._checks import graph_of
+from keras_lens._checks import did_you_mean, graph_of
 from keras_lens._html import esc
 from keras_lens._widgets import LensBox
 
@@ -82,7 +82,8 @@ class Inspect(LensBox):
         key = proposal["value"]
         if key and key not in self._valid:
             raise traitlets.TraitError(
-                f"no layer {key!r} in {self.layer_graph.name!r}; layer keys: "
+                f"no layer {key!r} in {self.layer_graph.name!r};"
+                f"{did_you_mean(key, sorted(self._valid))} layer keys: "
                 f"{', '.join(sorted(self._valid))}"
             )
         return key

@@ -70,13 +70,18 @@ class LivePlot(keras.callbacks.Callback):
         super().__init__()
         if isinstance(metrics, str):
             metrics = [metrics]
-        if metrics is not None and not all(isinstance(m, str) for m in metrics):
-            raise TypeError(f"metrics must be metric names (strings); got {metrics!r}.")
+        if metrics is not None and (
+            not isinstance(metrics, (list, tuple)) or not all(isinstance(m, str) for m in metrics)
+        ):
+            raise TypeError(
+                f"metrics must be a metric name or a list of names, e.g. ['loss', 'accuracy']; "
+                f"got {metrics!r}."
+            )
         if live not in (None, True, False):
             raise TypeError(f"live must be True, False or None; got {live!r}.")
         self.metrics = None if metrics is None else [str(m) for m in metrics]
         self.live = live
-        self.figsize = (float(figsize[0]), float(figsize[1]))
+        self.figsize = _figsize(figsize)
         self.history: dict[str, list[float]] = {}
         self.epochs = 0
         self.output: Any = None  # the ipywidgets Output of a live plot
@@ -165,3 +170,16 @@ class LivePlot(keras.callbacks.Callback):
             return self.panels()
         except ValueError:
             return []
+
+
+def _figsize(value: Any) -> tuple[float, float]:
+    """``(width, height)`` in inches, both positive, or a TypeError/ValueError saying so."""
+    try:
+        width, height = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"figsize must be (width, height) in inches, e.g. (8, 3); got {value!r}."
+        ) from None
+    if not (0 < width < 1000 and 0 < height < 1000):
+        raise ValueError(f"figsize must be positive inches, e.g. (8, 3); got {value!r}.")
+    return width, height

@@ -8,6 +8,7 @@ Example:
 from __future__ import annotations
 
 import atexit
+import numbers
 import os
 import platform
 import shutil
@@ -56,6 +57,15 @@ def setup_notebook(seed: int | None = 42) -> None:
     Prints one line (see ``describe_environment``) and returns nothing, so a notebook cell that
     ends with this call shows the line once. Example: ``keras_lens.setup_notebook(seed=42)``.
     """
+    if seed is not None and (
+        isinstance(seed, bool)
+        or not isinstance(seed, numbers.Integral)
+        or not 0 <= int(seed) < 2**32
+    ):
+        raise ValueError(
+            f"setup_notebook(seed=...) must be a whole number from 0 to 2**32 - 1 (e.g. 42), "
+            f"or None to leave the random generators alone; got {seed!r}."
+        )
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
 
@@ -70,7 +80,7 @@ def setup_notebook(seed: int | None = 42) -> None:
             f"this is Keras {keras.__version__}. Most examples still run; outputs may differ."
         )
     if seed is not None:
-        keras.utils.set_random_seed(seed)
+        keras.utils.set_random_seed(int(seed))
     print(describe_environment())
 
 

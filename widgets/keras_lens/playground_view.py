@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import math
+import numbers as numbers_
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,8 +121,10 @@ def conv_output_shape(
         filters=filters,
     )
     for name, value in numbers.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        if isinstance(value, bool) or not isinstance(value, numbers_.Integral) or value < 1:
             raise ValueError(f"{name} must be a whole number >= 1; got {value!r}.")
+    input_size, channels, kernel, stride, dilation, filters = (int(v) for v in numbers.values())
+    numbers = {name: int(value) for name, value in numbers.items()}
     if padding not in ("valid", "same"):
         raise ValueError(f"padding must be 'valid' or 'same'; got {padding!r}.")
     uses = USES[layer]
@@ -239,9 +242,16 @@ def playground(**settings: Any) -> Any:
         >>> import keras_lens
         >>> keras_lens.playground(layer="Conv2D", input_size=28, kernel=5)  # doctest: +SKIP
     """
+    unknown = sorted(set(settings) - set(_START))
+    if unknown:
+        raise TypeError(
+            f"keras_lens.playground() has no setting {', '.join(map(repr, unknown))}; "
+            f"settings: {', '.join(_START)}."
+        )
     start = {**_START, **settings}
     conv_output_shape(**start)  # validate the starting values with a clear error
-    return Playground(start)
+    whole = ("input_size", "channels", "kernel", "stride", "dilation", "filters")
+    return Playground({**start, **{name: int(start[name]) for name in whole}})
 
 
 _START: dict[str, Any] = {
@@ -261,25 +271,25 @@ class Playground(LensBox):
 
     def __init__(self, start: dict[str, Any]) -> None:
         slider = {"continuous_update": False, "style": {"description_width": "90px"}}
+
+        def int_slider(name: str, top: int, description: str) -> ipywidgets.IntSlider:
+            # never clamp a starting value: the slider reaches at least as far as it
+            value = start[name]
+            return ipywidgets.IntSlider(
+                value, 1, max(top, value), description=description, **slider
+            )
+
         self.controls: dict[str, Any] = {
             "layer": ipywidgets.Dropdown(options=LAYERS, value=start["layer"], description="layer"),
-            "input_size": ipywidgets.IntSlider(
-                start["input_size"], 1, 128, description="input size", **slider
-            ),
-            "channels": ipywidgets.IntSlider(
-                start["channels"], 1, 64, description="channels", **slider
-            ),
-            "kernel": ipywidgets.IntSlider(start["kernel"], 1, 11, description="kernel", **slider),
-            "stride": ipywidgets.IntSlider(start["stride"], 1, 4, description="stride", **slider),
+            "input_size": int_slider("input_size", 128, "input size"),
+            "channels": int_slider("channels", 64, "channels"),
+            "kernel": int_slider("kernel", 11, "kernel"),
+            "stride": int_slider("stride", 4, "stride"),
             "padding": ipywidgets.Dropdown(
                 options=("valid", "same"), value=start["padding"], description="padding"
             ),
-            "dilation": ipywidgets.IntSlider(
-                start["dilation"], 1, 4, description="dilation", **slider
-            ),
-            "filters": ipywidgets.IntSlider(
-                start["filters"], 1, 128, description="filters", **slider
-            ),
+            "dilation": int_slider("dilation", 4, "dilation"),
+            "filters": int_slider("filters", 128, "filters"),
         }
         self.output = ipywidgets.HTML()
         self.result = conv_output_shape(**start)

@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import math
+import re
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -143,6 +144,11 @@ def trace_shapes(
     model: Any, sample: Any = None, *, memory_limit_mb: float = MEMORY_LIMIT_MB
 ) -> ShapeTrace:
     """Symbolic (and, with ``sample``, real) output shapes of every layer call of a model."""
+    if isinstance(memory_limit_mb, bool) or not isinstance(memory_limit_mb, (int, float)):
+        raise TypeError(
+            f"keras_lens.shapes(): memory_limit_mb must be a number of megabytes; "
+            f"got {memory_limit_mb!r}."
+        )
     graph = graph_of(model, "shapes", graph_needed=True)
     rows = _symbolic_rows(graph, 0)
     if sample is None:
@@ -201,6 +207,7 @@ def _match_inputs(model: Any, graph: LayerGraph, sample: Any) -> list[np.ndarray
     """The sample as one array per model input, or a ValueError naming expected vs received."""
     names = [graph.layer(graph.node(i).layer_key).name for i in graph.input_ids]
     expected = [graph.node(i).output_shapes[0] for i in graph.input_ids]
+    dtypes = [(graph.node(i).output_dtypes or ("",))[0] for i in graph.input_ids]
     if isinstance(sample, dict):
         missing = [n for n in names if n not in sample]
         if missing:
@@ -224,7 +231,12 @@ def _match_inputs(model: Any, graph: LayerGraph, sample: Any) -> list[np.ndarray
     else:
         parts = [sample[0] if isinstance(sample, (list, tuple)) and len(sample) == 1 else sample]
     arrays = []
-    for name, shape, part in zip(names, expected, parts, strict=True):
+    for name, shape, dtype, part in zip(names, expected, dtypes, parts, strict=True):
+        if part is None:
+            raise ValueError(
+                f"keras_lens.shapes(): the sample has no array for input {name!r} (got None); "
+                f"pass an array of shape {format_shape(shape)}."
+            )
         try:
             array = np.asarray(part)
         except Exception as error:
@@ -232,6 +244,7 @@ def _match_inputs(model: Any, graph: LayerGraph, sample: Any) -> list[np.ndarray
                 f"keras_lens.shapes(): input {name!r} is not array-like: {error}"
             ) from None
         _check_shape(name, shape, array)
+        _check_dtype(name, dtype, array)
         arrays.append(array)
     batches = {a.shape[0] for a in arrays}
     if len(batches) > 1:
@@ -264,9 +277,23 @@ def _check_shape(name: str, expected: Shape, array: np.ndarray) -> None:
             hint = f" Reshape it: x.reshape((-1, {', '.join(str(d) for d in inner)}))."
     elif received and received[0] == 0:
         hint = " The batch is empty."
+    elif not received:
+        hint = f" That is a single value ({array.item()!r:.40}), not a batch of examples."
     raise ValueError(
         f"keras_lens.shapes(): the sample does not fit input {name!r}: expected shape "
         f"{format_shape(expected)} (None = any size), received {received}.{hint}"
+    )
+
+
+def _check_dtype(name: str, expected: str, array: np.ndarray) -> None:
+    """Text or Python objects fed to a numeric input: say so before Keras fails deep inside."""
+    if array.dtype.kind not in "USO" or expected in ("string", "object"):
+        return
+    what = "text" if array.dtype.kind in "US" else "Python objects (ragged lists or mixed types?)"
+    raise ValueError(
+        f"keras_lens.shapes(): the sample for input {name!r} holds {what} (dtype "
+        f"{array.dtype}), but the input expects {expected or 'numbers'}; convert it to "
+        f"numbers first, e.g. np.asarray(x, dtype={expected or 'float32'!r})."
     )
 
 
@@ -282,6 +309,29 @@ def _check_memory(graph: LayerGraph, batch: int, limit_mb: float) -> None:
             f"about {needed:,.0f} MB (limit {limit_mb:,.0f} MB). Pass a smaller batch, e.g. "
             "sample[:8]; the shapes are the same for any batch size."
         )
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_CALLING = re.compile(r"Exception encountered when calling (?:layer )?['\"]?([\w.]+)")
+
+
+def _cause(error: Exception) -> str:
+    """`` in Embedding.call(): InvalidArgumentError: indices[0,0] = 99 is not in [0, 10)``.
+
+    Keras wraps a layer's error in "Exception encountered when calling X.call()", the real
+    reason, then the arguments; keep the layer and the reason, drop the rest.
+    """
+    text = _ANSI.sub("", str(error))
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    where = next((m.group(1) for line in lines if (m := _CALLING.match(line))), "")
+    reasons = [
+        line
+        for line in lines
+        if not line.startswith(("Exception encountered when calling", "Arguments received by", "•"))
+    ]
+    reason = re.sub(r"\{\{function_node [^}]*\}\}\s*", "", reasons[0] if reasons else "")
+    place = f" in {where}()" if where and where != "Functional.call" else ""
+    return f"{place}: {type(error).__name__}: {reason[:300]}"
 
 
 _FEATURE_MODELS: weakref.WeakKeyDictionary[Any, tuple[LayerGraph, Any, list[str]]] = (
@@ -323,10 +373,8 @@ def _forward(
     try:
         outputs = features(list(arrays), training=False)
     except Exception as error:  # show one line, not a Keras traceback
-        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
         raise ValueError(
-            f"keras_lens.shapes(): the forward pass of {model.name!r} failed: "
-            f"{type(error).__name__}: {first[:300]}"
+            f"keras_lens.shapes(): the forward pass of {model.name!r} failed{_cause(error)}"
         ) from None
     full: dict[str, list[Any]] = {}
     for node_id, tensor in zip(ids, outputs, strict=True):

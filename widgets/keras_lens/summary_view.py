@@ -21,7 +21,7 @@ from typing import Any
 import ipywidgets
 import traitlets
 
-from keras_lens._checks import graph_of
+from keras_lens._checks import graph_of, require_flag
 from keras_lens._html import esc
 from keras_lens._widgets import LensBox
 from keras_lens.records import format_shape
@@ -51,6 +51,7 @@ def summary(model: Any, *, expand_nested: bool = False) -> Summary:
     Example:
         >>> keras_lens.summary(model, expand_nested=True)  # doctest: +SKIP
     """
+    expand_nested = require_flag(expand_nested, "expand_nested", "summary")
     graph = graph_of(model, "summary")
     optimizer_params, optimizer_bytes = _optimizer_size(model)
     table = build_summary(graph, optimizer_params, optimizer_bytes)
