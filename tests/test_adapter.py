@@ -7,9 +7,11 @@ Parameter totals are checked against ``model.count_params()`` and the counts pri
 
 from __future__ import annotations
 
+import ast
 import gc
 import itertools
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -359,6 +361,38 @@ def test_cache_reuses_and_refreshes():
     assert frozen is not g
     assert frozen.non_trainable_params == 784 * 64 + 64
     assert frozen.layer(model.layers[1].name).trainable is False
+
+
+def test_cache_refreshes_after_a_rename():
+    inner_input = keras.Input((3,), name="ix")
+    inner = keras.Model(inner_input, layers.Dense(2, name="deep")(inner_input), name="inner")
+    x = keras.Input((3,), name="x")
+    dense = layers.Dense(2, name="old")
+    model = keras.Model(x, dense(inner(x)), name="before")
+    assert build_layer_graph(model).layer_keys == ("x", "inner", "old")
+    dense.name, model.name = "new", "after"  # plain attributes in Keras 3
+    inner.layers[1].name = "renamed"
+    graph = build_layer_graph(model)
+    assert (graph.name, graph.layer_keys) == ("after", ("x", "inner", "new"))
+    assert graph.subgraph("inner").layer_keys == ("inner/ix", "inner/renamed")
+
+
+def test_only_the_adapter_reads_keras_private_internals():
+    """Private attributes and ``keras.src`` imports appear in adapter.py and nowhere else."""
+    private = {"_inbound_nodes", "_keras_history", "_operations", "_nodes", "_functional"}
+    private |= {"_flatten_layers", "_layers", "_tracker", "_outbound_nodes"}
+    package = Path(adapter.__file__).parent
+    found = []
+    for path in sorted(package.glob("*.py")):
+        if path.name == "adapter.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in private:
+                found.append(f"{path.name}:{node.lineno} .{node.attr}")
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names += [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            found += [f"{path.name}:{node.lineno} {n}" for n in names if n.startswith("keras.src")]
+    assert found == []
 
 
 def test_cache_does_not_keep_models_alive():

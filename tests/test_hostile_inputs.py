@@ -195,6 +195,8 @@ def test_graph_errors_name_graph_and_options_are_checked():
         keras_lens.graph(model, show_shapes="no")
     with pytest.raises(TypeError, match="expand_nested must be True or False; got 'yes'"):
         keras_lens.summary(model, expand_nested="yes")
+    with pytest.raises(TypeError, match=r"graph\(\) got a list of models; pass one model at"):
+        keras_lens.graph([model, model])
     assert keras_lens.graph(model, rankdir="lr").options.rankdir == "LR"
     with pytest.raises(KeyError, match="Did you mean 'inner/id'"):
         keras_lens.graph(model, highlight="id")

@@ -20,14 +20,15 @@ Example:
 from __future__ import annotations
 
 import contextlib
-import itertools
 import math
 import threading
-import warnings
 import weakref
 from typing import Any
 
-from keras_lens.records import EdgeRecord, LayerGraph, LayerRecord, NodeRecord, WeightRecord
+from keras_lens._checks import as_tensors
+from keras_lens._keras_version import SUPPORTED_KERAS, KerasVersionWarning, check_keras_version
+from keras_lens._layer_info import layer_record, param_totals, unique_key, unique_variables
+from keras_lens.records import EdgeRecord, LayerGraph, NodeRecord
 
 __all__ = [
     "SUPPORTED_KERAS",
@@ -39,64 +40,9 @@ __all__ = [
     "node_output_tensors",
 ]
 
-#: Keras versions whose private graph API this module is written and tested against.
-SUPPORTED_KERAS: tuple[str, str] = (">=3.15", "<3.16")
-
-ACCEPTED = (
-    "a keras.Model (functional, Sequential or subclassed) or the KerasTensor(s) of a graph "
-    "being built (e.g. the output of `layers.Dense(10)(keras.Input(shape=(784,)))`)"
-)
-_MAX_REPR = 160
-
-
-class KerasVersionWarning(UserWarning):
-    """The installed Keras is outside ``SUPPORTED_KERAS``; the graph may be incomplete."""
-
 
 class UnbuiltModelError(ValueError):
     """The model has no graph yet (an unbuilt Sequential); the message says how to build it."""
-
-
-_version_checked: list[bool] = []
-
-
-def check_keras_version(version: str | None = None) -> bool:
-    """True if ``version`` (default: the installed Keras) is in ``SUPPORTED_KERAS``.
-
-    Otherwise issues a ``KerasVersionWarning`` (once per process for the installed Keras).
-
-    Example:
-        >>> import warnings
-        >>> with warnings.catch_warnings(record=True):
-        ...     check_keras_version("3.15.1"), check_keras_version("3.16.0")
-        (True, False)
-    """
-    installed = version is None
-    if installed:
-        import keras
-
-        version = keras.__version__
-    parts = tuple(int(p) for p in _numeric_prefix(version).split(".")[:2])
-    ok = (3, 15) <= parts < (3, 16)
-    if not ok and not (installed and _version_checked):
-        warnings.warn(
-            f"keras_lens reads Keras's private graph API and is tested with Keras "
-            f"{' '.join(SUPPORTED_KERAS)}, but Keras {version} is installed: the drawing may be "
-            f"incomplete or fail. Install a supported version: pip install 'keras>=3.15,<3.16'",
-            KerasVersionWarning,
-            stacklevel=2,
-        )
-    if installed:
-        _version_checked.append(True)
-    return ok
-
-
-def _numeric_prefix(version: str) -> str:
-    out = []
-    for part in version.split(".")[:2]:
-        digits = "".join(c for c in part if c.isdigit()) or "0"
-        out.append(digits)
-    return ".".join(out)
 
 
 # -- cache -----------------------------------------------------------------------------------
@@ -113,16 +59,17 @@ def clear_cache() -> None:
 
 
 def _fingerprint(model: Any) -> tuple[Any, ...]:
-    """What may change on a model after it was walked: layers added, weights, trainable flags."""
+    """What may change on a model after it was walked: layers added, weights, names, flags."""
     ops = getattr(model, "_operations", None) or getattr(model, "_layers", None) or []
     functional = getattr(model, "_functional", None)
+    every_layer = model._flatten_layers(include_self=True, recursive=True)
     return (
         len(ops),
         id(functional),
         bool(getattr(model, "built", False)),
         len(model.weights),
         len(model.trainable_weights),
-        bool(model.trainable),
+        tuple((layer.name, bool(layer.trainable)) for layer in every_layer),
     )
 
 
@@ -159,7 +106,7 @@ def build_layer_graph(model_or_tensors: Any) -> LayerGraph:
         with _LOCK:
             _CACHE[obj] = (key, graph)
         return graph
-    tensors = _as_tensors(obj)
+    tensors = as_tensors(obj, "build_layer_graph")
     return _walk_tensors(tensors)
 
 
@@ -190,7 +137,7 @@ def node_output_tensors(model: Any) -> dict[str, tuple[Any, ...]]:
     used: set[str] = set()
     out: dict[str, tuple[Any, ...]] = {}
     for op in functional._operations:  # the same keys, in the same order, as _walk_nodes
-        key = _unique_key("", op.name, used)
+        key = unique_key("", op.name, used)
         calls = [
             node
             for i, node in enumerate(op._inbound_nodes)
@@ -202,48 +149,6 @@ def node_output_tensors(model: Any) -> dict[str, tuple[Any, ...]]:
     if missing:  # pragma: no cover - would mean the two walks disagree
         raise RuntimeError(f"node_output_tensors: no tensors for nodes {missing}")
     return out
-
-
-def _describe(obj: Any) -> str:
-    cls = type(obj)
-    return f"{cls.__module__}.{cls.__qualname__}"
-
-
-def _as_tensors(obj: Any) -> list[Any]:
-    import keras
-
-    if isinstance(obj, keras.KerasTensor):
-        return [obj]
-    if isinstance(obj, keras.layers.Layer):
-        hint = (
-            "pass its output tensor (`layer.output`) or the model that contains it"
-            if getattr(obj, "_inbound_nodes", None)
-            else "it was never called on a tensor, so it has no graph: call it on "
-            "`keras.Input(shape=...)` first and pass the result"
-        )
-        raise TypeError(
-            f"build_layer_graph got the layer {obj.name!r} ({type(obj).__name__}); {hint}. "
-            f"Accepted: {ACCEPTED}."
-        )
-    if isinstance(obj, (list, tuple, dict)):
-        flat = keras.tree.flatten(obj)
-        bad = [x for x in flat if not isinstance(x, keras.KerasTensor)]
-        if flat and not bad:
-            return flat
-        what = f"a {_describe(bad[0])}" if bad else "no tensor at all"
-        raise TypeError(
-            f"build_layer_graph got a {type(obj).__name__} containing {what}; "
-            f"every item must be a KerasTensor. Accepted: {ACCEPTED}."
-        )
-    if obj is None:
-        raise TypeError(f"build_layer_graph got None. Accepted: {ACCEPTED}.")
-    hint = ""
-    if hasattr(obj, "shape") and hasattr(obj, "dtype"):
-        hint = (
-            " It holds concrete values (an array or eager tensor), not a symbolic graph; "
-            "pass the model, or build the graph from `keras.Input(shape=...)`."
-        )
-    raise TypeError(f"build_layer_graph got a {_describe(obj)}.{hint} Accepted: {ACCEPTED}.")
 
 
 # -- walking -----------------------------------------------------------------------------------
@@ -270,7 +175,7 @@ def _walk_model(model: Any, prefix: str) -> LayerGraph:
                 f"Sequential model {model.name!r} is built but Keras could not trace its layers "
                 "symbolically, so only its layer list is shown.",
             )
-        graph = _walk_nodes(
+        _, fields = _walk_nodes(
             functional._operations,
             lambda op, i: make_node_key(op, i) in functional._nodes,
             functional.inputs,
@@ -278,16 +183,16 @@ def _walk_model(model: Any, prefix: str) -> LayerGraph:
             prefix,
             implicit_input=True,
         )
-        return _finish(graph, model, "sequential")
+        return _finish(fields, model, "sequential")
     if isinstance(model, Functional):
-        graph = _walk_nodes(
+        _, fields = _walk_nodes(
             model._operations,
             lambda op, i: make_node_key(op, i) in model._nodes,
             model.inputs,
             model.outputs,
             prefix,
         )
-        return _finish(graph, model, "functional")
+        return _finish(fields, model, "functional")
     return _layer_list_graph(
         model,
         prefix,
@@ -327,7 +232,7 @@ def _walk_tensors(tensors: list[Any]) -> LayerGraph:
             operations.append(node.operation)
     keep = {id(n) for n in order}
     inputs = [n.outputs[0] for n in order if n.is_input and n.outputs]
-    graph = _walk_nodes(
+    ops, fields = _walk_nodes(
         operations,
         lambda op, i: id(op._inbound_nodes[i]) in keep,
         inputs,
@@ -335,31 +240,14 @@ def _walk_tensors(tensors: list[Any]) -> LayerGraph:
         "",
         node_order=order,
     )
-    import keras
-
-    weights = _unique(w for r in graph["ops"] for w in getattr(r, "weights", []))
+    weights = unique_variables(w for op in ops for w in getattr(op, "weights", []))
     trainable = sum(math.prod(w.shape) for w in weights if w.trainable)
     total = sum(math.prod(w.shape) for w in weights)
     notes = ("Walked back from KerasTensors: no keras.Model exists yet.",)
-    if not graph["input_ids"]:
+    if not fields["input_ids"]:
         notes += ("No keras.Input was found upstream of these tensors.",)
-    return LayerGraph(
-        name="tensors",
-        class_name="KerasTensor",
-        kind="tensors",
-        layers=graph["layers"],
-        nodes=graph["nodes"],
-        edges=graph["edges"],
-        input_ids=graph["input_ids"],
-        output_ids=graph["output_ids"],
-        output_indices=graph["output_indices"],
-        total_params=total,
-        trainable_params=trainable,
-        non_trainable_params=total - trainable,
-        subgraphs=graph["subgraphs"],
-        notes=notes,
-        keras_version=keras.__version__,
-    )
+    totals = (trainable, total - trainable)
+    return _graph("tensors", "KerasTensor", "tensors", totals, notes, fields)
 
 
 def _producer(tensor: Any) -> Any:
@@ -378,8 +266,8 @@ def _walk_nodes(
     *,
     implicit_input: bool = False,
     node_order: list[Any] | None = None,
-) -> dict[str, Any]:
-    """Records for ``operations`` restricted to the nodes accepted by ``in_graph(op, index)``."""
+) -> tuple[list[Any], dict[str, Any]]:
+    """Sorted operations, and the ``LayerGraph`` fields of the nodes ``in_graph(op, index)``."""
     from keras.src.models import Model
 
     keys: dict[int, str] = {}
@@ -388,7 +276,7 @@ def _walk_nodes(
     node_objs: dict[str, tuple[Any, Any, int, int]] = {}  # id -> (node, op, keras idx, call idx)
     op_nodes: dict[int, list[str]] = {}
     for op in operations:
-        key = _unique_key(prefix, op.name, used)
+        key = unique_key(prefix, op.name, used)
         keys[id(op)] = key
         calls = [i for i in range(len(op._inbound_nodes)) if in_graph(op, i)]
         op_nodes[id(op)] = []
@@ -445,11 +333,10 @@ def _walk_nodes(
     for op in ops_sorted:
         key = keys[id(op)]
         implicit = implicit_input and type(op).__name__ == "InputLayer"
-        layers.append(_layer_record(op, key, prefix, tuple(op_nodes[id(op)]), implicit))
+        layers.append(layer_record(op, key, prefix, tuple(op_nodes[id(op)]), implicit))
         if isinstance(op, Model):
             subgraphs.append((key, _walk_model(op, key)))
-    return {
-        "ops": ops_sorted,
+    return ops_sorted, {
         "layers": tuple(layers),
         "nodes": tuple(nodes),
         "edges": tuple(edges),
@@ -497,39 +384,43 @@ def _tensor_node(tensor: Any, node_ids: dict[int, str]) -> str:
     return node_ids.get(id(_producer(tensor)), "")
 
 
-def _finish(graph: dict[str, Any], model: Any, kind: str) -> LayerGraph:
+def _finish(fields: dict[str, Any], model: Any, kind: str) -> LayerGraph:
+    return _graph(model.name, type(model).__name__, kind, param_totals(model), (), fields)
+
+
+def _graph(
+    name: str,
+    class_name: str,
+    kind: str,
+    totals: tuple[int, int],
+    notes: tuple[str, ...],
+    fields: dict[str, Any],
+) -> LayerGraph:
+    """A ``LayerGraph`` from the walked ``fields`` and ``(trainable, non_trainable)`` totals."""
     import keras
 
-    trainable = sum(math.prod(w.shape) for w in _unique(model.trainable_weights))
-    non_trainable = sum(math.prod(w.shape) for w in _unique(model.non_trainable_weights))
     return LayerGraph(
-        name=model.name,
-        class_name=type(model).__name__,
+        name=name,
+        class_name=class_name,
         kind=kind,  # type: ignore[arg-type]
-        layers=graph["layers"],
-        nodes=graph["nodes"],
-        edges=graph["edges"],
-        input_ids=graph["input_ids"],
-        output_ids=graph["output_ids"],
-        output_indices=graph["output_indices"],
-        total_params=trainable + non_trainable,
-        trainable_params=trainable,
-        non_trainable_params=non_trainable,
-        subgraphs=graph["subgraphs"],
+        total_params=sum(totals),
+        trainable_params=totals[0],
+        non_trainable_params=totals[1],
+        notes=notes,
         keras_version=keras.__version__,
+        **fields,
     )
 
 
 def _layer_list_graph(model: Any, prefix: str, kind: str, note: str) -> LayerGraph:
-    import keras
     from keras.src.models import Model
 
     used: set[str] = set()
     layers = []
     subgraphs = []
     for layer in model.layers:
-        key = _unique_key(prefix, layer.name, used)
-        layers.append(_layer_record(layer, key, prefix, (), False))
+        key = unique_key(prefix, layer.name, used)
+        layers.append(layer_record(layer, key, prefix, (), False))
         if isinstance(layer, Model):
             with contextlib.suppress(UnbuiltModelError):  # an unbuilt nested Sequential
                 subgraphs.append((key, _walk_model(layer, key)))
@@ -539,133 +430,8 @@ def _layer_list_graph(model: Any, prefix: str, kind: str, note: str) -> LayerGra
             f"{model.name!r} is not built yet, so its layers have no weights: call it once on "
             "data (e.g. `model(x)`) or call `model.build(input_shape)`."
         )
-    trainable = sum(math.prod(w.shape) for w in _unique(model.trainable_weights))
-    non_trainable = sum(math.prod(w.shape) for w in _unique(model.non_trainable_weights))
-    return LayerGraph(
-        name=model.name,
-        class_name=type(model).__name__,
-        kind=kind,  # type: ignore[arg-type]
-        layers=tuple(layers),
-        total_params=trainable + non_trainable,
-        trainable_params=trainable,
-        non_trainable_params=non_trainable,
-        subgraphs=tuple(subgraphs),
-        notes=tuple(notes),
-        keras_version=keras.__version__,
-    )
-
-
-# -- one layer -------------------------------------------------------------------------------
-def _unique_key(prefix: str, name: str, used: set[str]) -> str:
-    base = f"{prefix}/{name}" if prefix else name
-    key, n = base, 1
-    while key in used:
-        n += 1
-        key = f"{base}~{n}"
-    used.add(key)
-    return key
-
-
-def _unique(variables: Any) -> list[Any]:
-    seen: dict[int, Any] = {}
-    for v in variables:
-        seen.setdefault(id(v), v)
-    return list(seen.values())
-
-
-def _layer_record(
-    op: Any, key: str, prefix: str, node_ids: tuple[str, ...], implicit: bool
-) -> LayerRecord:
-    from keras.src.layers import Layer
-    from keras.src.models import Model
-
-    is_layer = isinstance(op, Layer)
-    is_model = isinstance(op, Model)
-    variables = _unique(op.weights) if is_layer else []
-    trainable_ids = {id(v) for v in op.trainable_weights} if is_layer else set()
-    weights = tuple(
-        WeightRecord(
-            name=str(v.name),
-            shape=tuple(int(d) for d in v.shape),
-            dtype=str(v.dtype),
-            trainable=id(v) in trainable_ids,
-            path=str(getattr(v, "path", "")),
-        )
-        for v in variables
-    )
-    trainable = sum(w.size for w in weights if w.trainable)
-    policy = getattr(op, "dtype_policy", None)
-    return LayerRecord(
-        key=key,
-        name=op.name,
-        class_name=type(op).__name__,
-        parent=prefix,
-        trainable=bool(getattr(op, "trainable", True)),
-        trainable_params=trainable,
-        non_trainable_params=sum(w.size for w in weights) - trainable,
-        weights=weights,
-        config=() if is_model else _config(op),
-        activation=_activation(op),
-        dtype=str(policy.name) if policy is not None else None,
-        is_model=is_model,
-        is_op=not is_layer,
-        implicit=implicit,
-        node_ids=node_ids,
-        module=type(op).__module__,
-        identity=_identity(op),
-    )
-
-
-_IDENTITIES: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
-_NEXT_IDENTITY = itertools.count(1)
-
-
-def _identity(op: Any) -> str:
-    """A per-object token (``"L7"``), kept as long as the object lives (see LayerRecord)."""
-    with _LOCK:
-        try:
-            token = _IDENTITIES.get(op)
-            if token is None:
-                token = _IDENTITIES[op] = f"L{next(_NEXT_IDENTITY)}"
-        except TypeError:  # not weak-referenceable: fall back to the object's id
-            token = f"id{id(op):x}"
-    return token
-
-
-def _config(op: Any) -> tuple[tuple[str, str], ...]:
-    try:
-        config = op.get_config()
-    except Exception:  # custom layers may not implement it; the config is informational
-        return ()
-    if not isinstance(config, dict):
-        return ()
-    return tuple(sorted((str(k), _short_repr(v)) for k, v in config.items()))
-
-
-def _short_repr(value: Any) -> str:
-    """``repr`` for literals; ``ClassName(k=v)`` for Keras-serialized objects; shortened."""
-    if isinstance(value, dict) and "class_name" in value and "config" in value:
-        inner = value.get("config") or {}
-        args = (
-            ", ".join(f"{k}={_short_repr(v)}" for k, v in inner.items() if v is not None)
-            if isinstance(inner, dict)
-            else _short_repr(inner)
-        )
-        text = f"{value['class_name']}({args})"
-    else:
-        text = repr(value)
-    return text if len(text) <= _MAX_REPR else text[: _MAX_REPR - 1] + "…"
-
-
-def _activation(op: Any) -> str | None:
-    activation = getattr(op, "activation", None)
-    if activation is None:
-        return None
-    for attr in ("name", "__name__"):
-        name = getattr(activation, attr, None)
-        if isinstance(name, str):
-            return name
-    return str(activation)
+    fields = {"layers": tuple(layers), "subgraphs": tuple(subgraphs)}
+    return _graph(model.name, type(model).__name__, kind, param_totals(model), tuple(notes), fields)
 
 
 def _shape(tensor: Any) -> tuple[int | None, ...]:

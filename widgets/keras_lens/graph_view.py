@@ -22,7 +22,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from keras_lens._checks import did_you_mean, require_flag
+from keras_lens._checks import as_tensors, did_you_mean, require_flag
 from keras_lens._html import esc
 from keras_lens._widgets import LensBox
 from keras_lens.details import layer_details_html, layer_list_html
@@ -81,13 +81,13 @@ def graph(
     if isinstance(model_or_tensors, LayerGraph):
         layer_graph = model_or_tensors
     else:
+        import keras
+
         from keras_lens.adapter import build_layer_graph
 
-        try:
-            layer_graph = build_layer_graph(model_or_tensors)
-        except TypeError as error:  # name the function the reader called
-            text = str(error).replace("build_layer_graph got", "got", 1)
-            raise TypeError(f"keras_lens.graph() {text}") from None
+        if not isinstance(model_or_tensors, keras.Model):
+            as_tensors(model_or_tensors, "keras_lens.graph()")  # a clear TypeError if not
+        layer_graph = build_layer_graph(model_or_tensors)
     return GraphView(layer_graph, options)
 
 
