@@ -228,6 +228,10 @@ def test_none_and_single_values_are_named():
     two = keras.Model([a, b], layers.Dense(1)(layers.Concatenate()([a, b])))
     with pytest.raises(ValueError, match=r"no array for input 'b' \(got None\)"):
         keras_lens.shapes(two, [np.zeros((2, 3)), None])
+    with pytest.raises(ValueError, match=r"one input 'x' of shape \(None, 3\) but the sample is a"):
+        keras_lens.shapes(dense_model(), [np.zeros((2, 3)), np.zeros((2, 4))])
+    rows = [np.zeros(3), np.ones(3)]  # the rows of one batch are still fine
+    assert keras_lens.shapes(dense_model(), rows).trace.batch == 2
     with pytest.raises(ValueError, match=r"a single value \(5\), not a batch"):
         keras_lens.shapes(dense_model(), 5)
     with pytest.raises(TypeError, match="memory_limit_mb must be a number"):

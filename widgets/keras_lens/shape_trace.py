@@ -12,16 +12,15 @@ Example:
 
 from __future__ import annotations
 
-import math
 import re
 import weakref
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from keras_lens._checks import graph_of
+from keras_lens._sample import check_memory, match_inputs
 from keras_lens.records import LayerGraph, Shape, format_shape
 from keras_lens.shape_pictures import feature_maps_png, histogram_png, picture_kind
 
@@ -153,9 +152,9 @@ def trace_shapes(
     rows = _symbolic_rows(graph, 0)
     if sample is None:
         return ShapeTrace(graph.name, tuple(rows))
-    arrays = _match_inputs(model, graph, sample)
+    arrays = match_inputs(graph, sample)
     batch = int(arrays[0].shape[0])
-    _check_memory(graph, batch, memory_limit_mb)
+    check_memory(graph, batch, memory_limit_mb)
     shapes: dict[str, list[tuple[int, ...]]] = {}
     values: dict[str, np.ndarray] = {}
     notes: list[str] = []
@@ -201,114 +200,6 @@ def _with_actual(row: ShapeRow, shapes: list[tuple[int, ...]] | None) -> ShapeRo
         row.symbolic,
         actual,
     )
-
-
-def _match_inputs(model: Any, graph: LayerGraph, sample: Any) -> list[np.ndarray]:
-    """The sample as one array per model input, or a ValueError naming expected vs received."""
-    names = [graph.layer(graph.node(i).layer_key).name for i in graph.input_ids]
-    expected = [graph.node(i).output_shapes[0] for i in graph.input_ids]
-    dtypes = [(graph.node(i).output_dtypes or ("",))[0] for i in graph.input_ids]
-    if isinstance(sample, dict):
-        missing = [n for n in names if n not in sample]
-        if missing:
-            raise ValueError(
-                f"keras_lens.shapes(): the sample dict has no entry for input(s) {missing}; "
-                f"the model's inputs are {names} (received keys {sorted(map(str, sample))})."
-            )
-        parts = [sample[n] for n in names]
-    elif isinstance(sample, (list, tuple)) and len(names) > 1:
-        if len(sample) != len(names):
-            raise ValueError(
-                f"keras_lens.shapes(): the model has {len(names)} inputs {names} but the sample "
-                f"has {len(sample)} arrays; pass one array per input, in this order."
-            )
-        parts = list(sample)
-    elif len(names) > 1:
-        raise ValueError(
-            f"keras_lens.shapes(): the model has {len(names)} inputs {names}; pass a list of "
-            "arrays in this order or a dict {input name: array}."
-        )
-    else:
-        parts = [sample[0] if isinstance(sample, (list, tuple)) and len(sample) == 1 else sample]
-    arrays = []
-    for name, shape, dtype, part in zip(names, expected, dtypes, parts, strict=True):
-        if part is None:
-            raise ValueError(
-                f"keras_lens.shapes(): the sample has no array for input {name!r} (got None); "
-                f"pass an array of shape {format_shape(shape)}."
-            )
-        try:
-            array = np.asarray(part)
-        except Exception as error:
-            raise TypeError(
-                f"keras_lens.shapes(): input {name!r} is not array-like: {error}"
-            ) from None
-        _check_shape(name, shape, array)
-        _check_dtype(name, dtype, array)
-        arrays.append(array)
-    batches = {a.shape[0] for a in arrays}
-    if len(batches) > 1:
-        raise ValueError(
-            f"keras_lens.shapes(): the inputs have different batch sizes {sorted(batches)}."
-        )
-    return arrays
-
-
-def _fits(expected: Sequence[int | None], received: tuple[int, ...]) -> bool:
-    return len(expected) == len(received) and all(
-        e is None or e == r for e, r in zip(expected, received, strict=True)
-    )
-
-
-def _check_shape(name: str, expected: Shape, array: np.ndarray) -> None:
-    received = tuple(array.shape)
-    if _fits(expected, received) and received and received[0] > 0:
-        return
-    hint = ""
-    if len(received) == len(expected) - 1 and _fits(expected[1:], received):
-        hint = " Is the batch dimension missing? For one example use x[None, ...]."
-    elif (
-        len(received) == len(expected) - 1 and expected[-1] == 1 and _fits(expected[:-1], received)
-    ):
-        hint = " Is the channel axis missing? Add it with x[..., None]."
-    elif received and len(received) != len(expected):
-        inner = [d for d in expected[1:]]
-        if None not in inner and array.size % math.prod(inner) == 0:  # type: ignore[arg-type]
-            hint = f" Reshape it: x.reshape((-1, {', '.join(str(d) for d in inner)}))."
-    elif received and received[0] == 0:
-        hint = " The batch is empty."
-    elif not received:
-        hint = f" That is a single value ({array.item()!r:.40}), not a batch of examples."
-    raise ValueError(
-        f"keras_lens.shapes(): the sample does not fit input {name!r}: expected shape "
-        f"{format_shape(expected)} (None = any size), received {received}.{hint}"
-    )
-
-
-def _check_dtype(name: str, expected: str, array: np.ndarray) -> None:
-    """Text or Python objects fed to a numeric input: say so before Keras fails deep inside."""
-    if array.dtype.kind not in "USO" or expected in ("string", "object"):
-        return
-    what = "text" if array.dtype.kind in "US" else "Python objects (ragged lists or mixed types?)"
-    raise ValueError(
-        f"keras_lens.shapes(): the sample for input {name!r} holds {what} (dtype "
-        f"{array.dtype}), but the input expects {expected or 'numbers'}; convert it to "
-        f"numbers first, e.g. np.asarray(x, dtype={expected or 'float32'!r})."
-    )
-
-
-def _check_memory(graph: LayerGraph, batch: int, limit_mb: float) -> None:
-    elements = 0
-    for node in graph.nodes:
-        for shape in node.output_shapes:
-            elements += math.prod(d or 1 for d in shape[1:])
-    needed = elements * batch * 4 / 2**20
-    if needed > limit_mb:
-        raise ValueError(
-            f"keras_lens.shapes(): keeping every intermediate output of a batch of {batch} needs "
-            f"about {needed:,.0f} MB (limit {limit_mb:,.0f} MB). Pass a smaller batch, e.g. "
-            "sample[:8]; the shapes are the same for any batch size."
-        )
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
