@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -129,6 +130,22 @@ def test_totals_equal_keras_and_nothing_is_printed(name, capsys):
     assert capsys.readouterr() == ("", "")
     for bundle in bundles:
         assert "<img src=x" not in bundle["text/html"] and '"<i>' not in bundle["text/html"]
+
+
+def test_traced_pictures_and_the_playground_render_silently(capsys):
+    x = keras.Input((6, 6, 1), name="x")
+    conv = layers.Conv2D(2, 3, name="conv")(x)
+    model = keras.Model(x, layers.Dense(2, name="d")(layers.Flatten()(conv)))
+    nan = np.full((2, 6, 6, 1), np.nan, "float32")  # empty histograms, blank maps
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        view = keras_lens.shapes(model, nan)
+        page = view._repr_mimebundle_()["text/html"]
+        view.selected = "conv"
+        inspected = keras_lens.inspect(model, nan, selected="d")._repr_mimebundle_()
+        keras_lens.playground(layer="Conv2DTranspose", stride=3)._repr_mimebundle_()
+    assert page.count("data:image/png") == 2 and "data:image/png" in inspected["text/html"]
+    assert capsys.readouterr() == ("", "")
 
 
 def test_hostile_layer_in_the_inspect_details_is_escaped():
