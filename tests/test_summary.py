@@ -78,6 +78,17 @@ def test_totals_match_keras(name):
 
 
 @pytest.mark.parametrize("name", SEEDS)
+def test_every_formula_evaluates_to_its_row_count(name):
+    """The Formula column is arithmetic a learner can redo: it must give the row's Param #."""
+    rows = [row for row in summary(_seed(name)).rows if row.formula]
+    assert rows or name == "subclassed_mlp_001"
+    for row in rows:
+        text = row.formula.replace("\N{MULTIPLICATION SIGN}", "*")
+        assert re.fullmatch(r"[0-9+*() ]+", text), f"{row.name}: not plain arithmetic: {text}"
+        assert eval(text, {"__builtins__": {}}) == row.params, f"{row.name}: {text} != {row.params}"
+
+
+@pytest.mark.parametrize("name", SEEDS)
 def test_golden_text(name, golden):
     golden(f"summary_{name}.txt", summary(_seed(name)).to_text())
 

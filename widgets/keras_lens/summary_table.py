@@ -215,10 +215,10 @@ class SummaryTable:
     def to_text(self, expanded: bool | Iterable[str] = True) -> str:
         """The summary as a plain-text table (columns as wide as their longest cell)."""
         header = ["Layer (type)", "Output Shape", "Param #", "Trainable", "Non-trainable"]
-        header += ["Param bytes", "Act./sample"]
+        header += ["Formula", "Param bytes", "Act./sample"]
         if self.show_connections:
             header.append("Connected to")
-        right = {2, 3, 4, 5, 6}
+        right = {2, 3, 4, 6, 7}
         cells = [[[h] for h in header]]
         for row in self.visible_rows(expanded):
             prefix = "   " * row.depth + "└ " if row.depth else ""
@@ -229,6 +229,7 @@ class SummaryTable:
                 [f"{row.params:,}"],
                 [f"{row.trainable_params:,}"],
                 [f"{row.non_trainable_params:,}"],
+                [row.formula],
                 [readable_bytes(row.param_bytes)],
                 ["?" if row.activations is None else f"{row.activations:,}"],
             ]
