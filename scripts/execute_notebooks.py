@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -21,6 +22,29 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# TensorFlow's C++ start-up log lines (absl, printed before any log level applies: they cannot be
+# silenced with TF_CPP_MIN_LOG_LEVEL). They differ on every run and say nothing to a learner, so
+# they are dropped from the *stored* stderr; nbval does not compare stderr (see conftest.py).
+TF_LOG_LINE = re.compile(
+    r"^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
+    r"|[IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [\w.]+:\d+\] .*"
+    r"|To enable the following instructions: .*)$"
+)
+
+
+def drop_tensorflow_log_lines(outputs: list) -> list:
+    """Remove TensorFlow's C++ log lines from stderr outputs; drop stderr outputs left empty."""
+    kept = []
+    for output in outputs:
+        if output.get("output_type") == "stream" and output.get("name") == "stderr":
+            lines = output["text"].splitlines(keepends=True)
+            text = "".join(line for line in lines if not TF_LOG_LINE.match(line.rstrip("\n")))
+            if not text.strip():
+                continue
+            output["text"] = text
+        kept.append(output)
+    return kept
 
 
 def execute(path: Path, timeout: int = 900) -> float:
@@ -42,6 +66,8 @@ def execute(path: Path, timeout: int = 900) -> float:
     elapsed = time.perf_counter() - start
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = drop_tensorflow_log_lines(cell.outputs)
     nb.metadata.pop("widgets", None)  # widget state is large and differs on every run
     nb.metadata["kernelspec"] = {
         "name": "python3",
