@@ -7,4 +7,10 @@ if ! command -v dot >/dev/null 2>&1; then
   echo "Continuing without it: graph drawings will show a layer list instead."
 fi
 cd "$LAB_ROOT"
-exec "$LAB_VENV/bin/jupyter" lab --notebook-dir="$LAB_ROOT/notebooks" "$@"
+extra=()
+if [ "$(id -u)" = 0 ]; then
+  # JupyterLab refuses to run as root unless told to (containers, some cloud VMs).
+  echo "[tutorial] running as root: starting JupyterLab with --allow-root"
+  extra+=(--allow-root)
+fi
+exec "$LAB_VENV/bin/jupyter" lab --notebook-dir="$LAB_ROOT/notebooks" "${extra[@]}" "$@"
