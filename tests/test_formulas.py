@@ -172,3 +172,14 @@ def test_wrapper_config_as_short_text():
     gru = [(3, 12), (4, 12), (12,)]
     bi = param_formula("Bidirectional", {"layer": "GRU(units=4, reset_after=False)"}, gru + gru)
     assert bi.text == "2*(3*(3+4+1)*4)"
+
+
+def test_layer_record_formula_shortcut():
+    """``LayerRecord.formula()`` gives the same arithmetic as ``param_formula`` on its fields."""
+    import keras
+    from keras_lens.adapter import build_layer_graph
+
+    inputs = keras.Input(shape=(28, 28, 3))
+    outputs = keras.layers.Conv2D(32, 3, name="conv")(inputs)
+    layer = build_layer_graph(keras.Model(inputs, outputs)).layer("conv")
+    assert (layer.formula().text, layer.formula().total) == ("(3*3*3+1)*32", 896)

@@ -36,9 +36,7 @@ def param_line(layer: LayerRecord) -> str:
         return f"{layer.params:,} (sum over the layers of the nested model)"
     text = None
     try:
-        from keras_lens.formulas import param_formula
-
-        formula = param_formula(layer.class_name, layer.config_values(), layer.weight_shapes)
+        formula = layer.formula()
         if formula.total == layer.params:
             text = formula.text
     except Exception:  # missing module or an unexpected layer: fall back to the shapes
@@ -52,11 +50,7 @@ def param_line(layer: LayerRecord) -> str:
 
 def _formula_explanation(layer: LayerRecord) -> str:
     try:
-        from keras_lens.formulas import param_formula
-
-        return param_formula(
-            layer.class_name, layer.config_values(), layer.weight_shapes
-        ).explanation
+        return layer.formula().explanation
     except Exception:
         return ""
 

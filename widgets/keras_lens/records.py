@@ -39,7 +39,10 @@ import ast
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from keras_lens.formulas import Formula
 
 __all__ = [
     "GRAPH_KINDS",
@@ -171,6 +174,17 @@ class LayerRecord:
     def weight_shapes(self) -> tuple[tuple[int, ...], ...]:
         """Shapes of ``weights``, in order."""
         return tuple(w.shape for w in self.weights)
+
+    def formula(self) -> Formula:
+        """The parameter arithmetic of this layer, e.g. ``(3*3*1+1)*8`` = 80 for a Conv2D.
+
+        Example:
+            >>> layer.formula().text, layer.formula().total  # doctest: +SKIP
+            ('(3*3*1+1)*8', 80)
+        """
+        from keras_lens.formulas import param_formula
+
+        return param_formula(self.class_name, self.config_values(), self.weight_shapes)
 
     def config_values(self) -> dict[str, Any]:
         """``config`` as a dict of Python values (``ast.literal_eval``; text if not a literal)."""

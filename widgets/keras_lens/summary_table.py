@@ -26,7 +26,6 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from keras_lens.formulas import param_formula
 from keras_lens.records import LayerGraph, LayerRecord, Shape, WeightRecord, format_shape
 
 __all__ = ["SummaryRow", "SummaryTable", "build_summary", "dtype_bytes", "readable_bytes"]
@@ -309,7 +308,7 @@ def _row(graph: LayerGraph, layer: LayerRecord, depth: int) -> SummaryRow:
     activations = None if not sizes or None in sizes else sum(s for s in sizes if s is not None)
     formula = explanation = ""
     if not layer.is_model and layer.weights:
-        found = param_formula(layer.class_name, layer.config_values(), layer.weight_shapes)
+        found = layer.formula()
         formula, explanation = found.text, found.explanation
     return SummaryRow(
         key=layer.key,
