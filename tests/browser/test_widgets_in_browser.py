@@ -273,3 +273,68 @@ def test_hostile_layer_name_is_text_and_no_script_runs(notebook):
     )
     notebook.page.wait_for_function("window.__xss === true", timeout=5_000)
     notebook.page.evaluate("window.__xss = false")
+
+
+# --- The toolkit tour (notebooks/00_toolkit_tour.ipynb), run as a learner would run it ---------
+
+TOUR = Path(__file__).resolve().parents[2] / "notebooks" / "00_toolkit_tour.ipynb"
+TOUR_DONE = "exercise 2: correct"
+
+
+@pytest.fixture(scope="module")
+def tour(jupyter_server, browser_context, artifacts_dir) -> OpenNotebook:
+    """The toolkit tour, copied without its stored outputs into the server's temporary root and
+    run in JupyterLab, in a workspace of its own (so no other notebook is restored beside it)."""
+    nb = nbformat.read(TOUR, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nbformat.write(nb, jupyter_server.root / TOUR.name)
+    page = browser_context.new_page()
+    page.set_default_timeout(15_000)
+    page.add_init_script(_TRIPWIRE)
+    opened = OpenNotebook(page, "lab-tour", artifacts_dir)
+    page.on("dialog", lambda d: (opened.dialogs.append(d.message), d.dismiss()))
+    page.goto(jupyter_server.url(f"lab/workspaces/tour/tree/{TOUR.name}"))
+    page.wait_for_function("() => !!window.jupyterapp", timeout=60_000)
+    page.evaluate(_RUN_ALL)
+    try:
+        handle = page.wait_for_function(_RUN_STATE, arg=TOUR_DONE, timeout=RUN_TIMEOUT_MS)
+    except PlaywrightTimeout as exc:
+        opened.shot("run-timeout")
+        pytest.fail(f"the tour did not finish running: {exc}\n{jupyter_server.log_tail()}")
+    state = handle.json_value()
+    if "error" in state:
+        opened.shot("run-error")
+        pytest.fail(f"the toolkit tour raised {state['error']}")
+    yield opened
+    opened.shot("final")
+    page.close()
+
+
+def test_tour_renders_every_widget(tour):
+    """Every widget of the tour renders: no 'Error displaying widget', drawings, tabs, figure."""
+    page = tour.page
+    outputs = page.locator(".jp-OutputArea-output")
+    _eventually(
+        lambda: page.locator(".keras-lens-svg svg").count() >= 2,
+        "the graph drawings of keras_lens.graph and keras_lens.inspect",
+        timeout=30,
+    )
+    text = page.locator(".jp-Notebook").inner_text()
+    assert "Error displaying widget" not in text and "Loading widget" not in text
+    # keras_lens.inspect: one tab bar with the four tabs, in this order
+    titles = page.locator(".jupyter-widget-tab .lm-TabBar-tab").all_inner_texts()
+    assert [t.strip() for t in titles] == ["graph", "summary", "shapes", "layer details"], titles
+    # keras_lens.shapes: feature maps and a histogram as pictures; LivePlot: the final figure
+    assert outputs.locator("img").count() >= 3
+    assert tour.page.evaluate("window.__xss") is False and tour.dialogs == []
+    inspect = page.locator(".jupyter-widget-tab").first
+    inspect.scroll_into_view_if_needed()
+    tour.shot("inspect")
+    # the tour opens inspect with selected="conv": the summary tab shows that row selected
+    inspect.locator(".lm-TabBar-tab", has_text="summary").click()
+    selected = inspect.locator("tr.sel:visible")
+    _eventually(lambda: selected.count() == 1 and selected.is_visible(), "the summary tab")
+    assert selected.inner_text().startswith("conv (Conv2D)"), selected.inner_text()
+    tour.shot("inspect-summary")
