@@ -112,3 +112,15 @@ def test_figure_is_not_registered_with_pyplot(shown):
     _fit(plot, epochs=1)
     assert plt.get_fignums() == before
     assert len(plot.figure().axes) == 2
+
+
+def test_epoch_axis_has_whole_number_ticks():
+    """Three epochs: ticks at 1, 2, 3, never 1.25 or 2.5."""
+    from keras_lens.liveplot import LivePlot
+
+    plot = LivePlot(live=False)
+    plot.history = {"loss": [1.0, 0.8, 0.7]}
+    plot.epochs = 3
+    axis = plot.figure().axes[0]
+    ticks = [t for t in axis.get_xticks() if 1 <= t <= 3]
+    assert ticks and all(float(t).is_integer() for t in ticks), ticks

@@ -58,6 +58,15 @@ table""",
 lens = keras_lens.playground(layer="Conv2D", input_size=28, kernel=3, stride=1, filters=32)
 lens.add_class("kl-test-playground")
 lens""",
+    """import numpy as np
+
+# LivePlot in live mode (the test server's kernels are headless by default)
+# (TensorFlow cannot train the hostile-named layer: a scope name must be plain, so a small model)
+live = keras_lens.LivePlot(live=True)
+small = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(2)])
+small.compile(optimizer="adam", loss="mse")
+x = np.random.default_rng(0).normal(size=(64, 8)).astype("float32")
+history = small.fit(x, np.zeros((64, 2), "float32"), epochs=3, verbose=0, callbacks=[live])""",
     f"print({SENTINEL!r})",
 ]
 
@@ -338,3 +347,15 @@ def test_tour_renders_every_widget(tour):
     _eventually(lambda: selected.count() == 1 and selected.is_visible(), "the summary tab")
     assert selected.inner_text().startswith("conv (Conv2D)"), selected.inner_text()
     tour.shot("inspect-summary")
+
+
+def test_live_plot_redraws_in_place_during_fit(notebook):
+    """Live mode shows one figure in an Output widget, replaced after every epoch, not appended."""
+    cell = notebook.page.locator(".jp-Cell", has_text="LivePlot(live=True)")
+    cell.scroll_into_view_if_needed()
+    pictures = cell.locator(".jp-OutputArea img")
+    _eventually(lambda: pictures.count() >= 1, "the live plot's figure")
+    assert pictures.count() == 1, "the live plot appended figures instead of redrawing one"
+    box = pictures.first.bounding_box()
+    assert box["width"] > 200 and box["height"] > 100, f"the figure is too small: {box}"
+    notebook.shot("liveplot")

@@ -136,6 +136,7 @@ class LivePlot(keras.callbacks.Callback):
     def figure(self) -> Any:
         """A matplotlib ``Figure`` of the curves so far (not registered with pyplot)."""
         from matplotlib.figure import Figure
+        from matplotlib.ticker import MaxNLocator
 
         panels = self.panels()
         figure = Figure(figsize=self.figsize, layout="constrained")
@@ -146,6 +147,7 @@ class LivePlot(keras.callbacks.Callback):
                 values = self.history[name]
                 ax.plot(list(epochs)[: len(values)], values, marker="o", label=name)
             ax.set_xlabel("epoch")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
             ax.set_title(names[0])
             ax.legend(loc="best")
             ax.grid(alpha=0.3)
