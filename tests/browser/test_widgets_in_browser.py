@@ -134,36 +134,44 @@ window.alert = window.confirm = window.prompt = function () { window.__xss = tru
 """
 
 
+def _open_and_run(server, context, shots: Path, label: str, path: str, done: str) -> OpenNotebook:
+    """Open ``path`` on the server in a fresh page, run all cells, wait for ``done`` in a stream
+    output; fail (with a screenshot) on a cell error or a timeout."""
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.add_init_script(_TRIPWIRE)
+    opened = OpenNotebook(page, label, shots)
+    page.on("dialog", lambda d: (opened.dialogs.append(d.message), d.dismiss()))
+    page.goto(server.url(path))
+    started = time.monotonic()
+    page.wait_for_function("() => !!window.jupyterapp", timeout=60_000)
+    page.evaluate(_RUN_ALL)
+    try:
+        handle = page.wait_for_function(_RUN_STATE, arg=done, timeout=RUN_TIMEOUT_MS)
+    except PlaywrightTimeout as exc:
+        opened.shot("run-timeout")
+        pytest.fail(f"{label}: notebook did not finish running: {exc}\n{server.log_tail()}")
+    state = handle.json_value()
+    if "error" in state:
+        opened.shot("run-error")
+        pytest.fail(f"{label}: the notebook raised {state['error']}")
+    print(f"{label}: notebook ran in {time.monotonic() - started:.1f} s")
+    return opened
+
+
 @pytest.fixture(scope="module", params=sorted(FRONT_ENDS))
 def notebook(request, jupyter_server, browser_context, artifacts_dir) -> OpenNotebook:
     """The test notebook run in one front end (module-scoped: opened and run once)."""
     front_end = request.param
     name = f"browser_{front_end}.ipynb"
     _write_notebook(jupyter_server.root / name)
-    page = browser_context.new_page()
-    page.set_default_timeout(15_000)
-    page.add_init_script(_TRIPWIRE)
-    opened = OpenNotebook(page, front_end, artifacts_dir)
-    page.on("dialog", lambda d: (opened.dialogs.append(d.message), d.dismiss()))
-    page.goto(jupyter_server.url(FRONT_ENDS[front_end].format(name=name)))
-    started = time.monotonic()
-    page.wait_for_function("() => !!window.jupyterapp", timeout=60_000)
-    page.evaluate(_RUN_ALL)
-    try:
-        handle = page.wait_for_function(_RUN_STATE, arg=SENTINEL, timeout=RUN_TIMEOUT_MS)
-    except PlaywrightTimeout as exc:
-        opened.shot("run-timeout")
-        pytest.fail(
-            f"{front_end}: notebook did not finish running: {exc}\n{jupyter_server.log_tail()}"
-        )
-    state = handle.json_value()
-    if "error" in state:
-        opened.shot("run-error")
-        pytest.fail(f"{front_end}: the test notebook raised {state['error']}")
-    print(f"{front_end}: notebook ran in {time.monotonic() - started:.1f} s")
+    path = FRONT_ENDS[front_end].format(name=name)
+    opened = _open_and_run(
+        jupyter_server, browser_context, artifacts_dir, front_end, path, SENTINEL
+    )
     yield opened
     opened.shot("final")
-    page.close()
+    opened.page.close()
 
 
 def _eventually(check, what: str, timeout: float = 20.0) -> None:
@@ -299,26 +307,13 @@ def tour(jupyter_server, browser_context, artifacts_dir) -> OpenNotebook:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     nbformat.write(nb, jupyter_server.root / TOUR.name)
-    page = browser_context.new_page()
-    page.set_default_timeout(15_000)
-    page.add_init_script(_TRIPWIRE)
-    opened = OpenNotebook(page, "lab-tour", artifacts_dir)
-    page.on("dialog", lambda d: (opened.dialogs.append(d.message), d.dismiss()))
-    page.goto(jupyter_server.url(f"lab/workspaces/tour/tree/{TOUR.name}"))
-    page.wait_for_function("() => !!window.jupyterapp", timeout=60_000)
-    page.evaluate(_RUN_ALL)
-    try:
-        handle = page.wait_for_function(_RUN_STATE, arg=TOUR_DONE, timeout=RUN_TIMEOUT_MS)
-    except PlaywrightTimeout as exc:
-        opened.shot("run-timeout")
-        pytest.fail(f"the tour did not finish running: {exc}\n{jupyter_server.log_tail()}")
-    state = handle.json_value()
-    if "error" in state:
-        opened.shot("run-error")
-        pytest.fail(f"the toolkit tour raised {state['error']}")
+    path = f"lab/workspaces/tour/tree/{TOUR.name}"
+    opened = _open_and_run(
+        jupyter_server, browser_context, artifacts_dir, "lab-tour", path, TOUR_DONE
+    )
     yield opened
     opened.shot("final")
-    page.close()
+    opened.page.close()
 
 
 def test_tour_renders_every_widget(tour):
