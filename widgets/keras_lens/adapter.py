@@ -125,7 +125,6 @@ def node_output_tensors(model: Any) -> dict[str, tuple[Any, ...]]:
     """
     from keras.src.models.functional import Functional
     from keras.src.models.sequential import Sequential
-    from keras.src.ops.function import make_node_key
 
     graph = build_layer_graph(model)
     functional = model._functional if isinstance(model, Sequential) else model
@@ -136,13 +135,10 @@ def node_output_tensors(model: Any) -> dict[str, tuple[Any, ...]]:
         )
     used: set[str] = set()
     out: dict[str, tuple[Any, ...]] = {}
+    in_graph = _in_functional(functional)
     for op in functional._operations:  # the same keys, in the same order, as _walk_nodes
         key = unique_key("", op.name, used)
-        calls = [
-            node
-            for i, node in enumerate(op._inbound_nodes)
-            if make_node_key(op, i) in functional._nodes
-        ]
+        calls = [node for i, node in enumerate(op._inbound_nodes) if in_graph(op, i)]
         for call_index, node in enumerate(calls):
             out[f"{key}@{call_index}"] = tuple(node.outputs)
     missing = [n.id for n in graph.nodes if n.id not in out]
@@ -155,7 +151,6 @@ def node_output_tensors(model: Any) -> dict[str, tuple[Any, ...]]:
 def _walk_model(model: Any, prefix: str) -> LayerGraph:
     from keras.src.models.functional import Functional
     from keras.src.models.sequential import Sequential
-    from keras.src.ops.function import make_node_key
 
     if isinstance(model, Sequential):
         functional = model._functional
@@ -175,24 +170,10 @@ def _walk_model(model: Any, prefix: str) -> LayerGraph:
                 f"Sequential model {model.name!r} is built but Keras could not trace its layers "
                 "symbolically, so only its layer list is shown.",
             )
-        _, fields = _walk_nodes(
-            functional._operations,
-            lambda op, i: make_node_key(op, i) in functional._nodes,
-            functional.inputs,
-            functional.outputs,
-            prefix,
-            implicit_input=True,
-        )
+        fields = _walk_functional(functional, prefix, implicit_input=True)
         return _finish(fields, model, "sequential")
     if isinstance(model, Functional):
-        _, fields = _walk_nodes(
-            model._operations,
-            lambda op, i: make_node_key(op, i) in model._nodes,
-            model.inputs,
-            model.outputs,
-            prefix,
-        )
-        return _finish(fields, model, "functional")
+        return _finish(_walk_functional(model, prefix), model, "functional")
     return _layer_list_graph(
         model,
         prefix,
@@ -248,6 +229,26 @@ def _walk_tensors(tensors: list[Any]) -> LayerGraph:
         notes += ("No keras.Input was found upstream of these tensors.",)
     totals = (trainable, total - trainable)
     return _graph("tensors", "KerasTensor", "tensors", totals, notes, fields)
+
+
+def _in_functional(functional: Any) -> Any:
+    """``in_graph(op, index)``: is call number ``index`` of ``op`` a node of this model?"""
+    from keras.src.ops.function import make_node_key
+
+    return lambda op, i: make_node_key(op, i) in functional._nodes
+
+
+def _walk_functional(functional: Any, prefix: str, *, implicit_input: bool = False) -> dict:
+    """The ``LayerGraph`` fields of a Functional model (or a Sequential's inner one)."""
+    _, fields = _walk_nodes(
+        functional._operations,
+        _in_functional(functional),
+        functional.inputs,
+        functional.outputs,
+        prefix,
+        implicit_input=implicit_input,
+    )
+    return fields
 
 
 def _producer(tensor: Any) -> Any:
