@@ -20,6 +20,8 @@ from keras_lens._version import __version__
 _LAZY: dict[str, str] = {
     "datasets": "keras_lens.datasets",
     "setup_notebook": "keras_lens.notebook",
+    "set_language": "keras_lens.i18n",
+    "i18n": "keras_lens.i18n",
     "scratch_dir": "keras_lens.notebook",
     "param_formula": "keras_lens.formulas",
     "playground": "keras_lens.playground_view",

@@ -23,6 +23,7 @@ from typing import Any
 import ipywidgets as w
 
 from keras_lens._checks import as_tensors, did_you_mean, require_flag
+from keras_lens._compat import tooltip_kwargs
 from keras_lens._html import esc
 from keras_lens._widgets import LensBox
 from keras_lens.details import layer_details_html, layer_list_html
@@ -114,8 +115,8 @@ class GraphView(LensBox):
             return w.Checkbox(
                 value=value,
                 description=description,
-                tooltip=tip,
                 indent=False,
+                **tooltip_kwargs(tip),
                 disabled=disabled,
                 layout=w.Layout(width="auto", margin="0 12px 0 0"),
             )

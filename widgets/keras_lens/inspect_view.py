@@ -18,6 +18,7 @@ import ipywidgets
 import traitlets
 
 from keras_lens._checks import did_you_mean, graph_of
+from keras_lens._compat import tab_with_titles
 from keras_lens._html import esc
 from keras_lens._widgets import LensBox
 
@@ -59,9 +60,7 @@ class Inspect(LensBox):
         self.layer_graph = layer_graph
         self.graph_view, self.summary_view, self.shape_view = graph_view, summary_view, shape_view
         self.details = ipywidgets.HTML()
-        self.tabs = ipywidgets.Tab(
-            children=[graph_view, summary_view, shape_view, self.details], titles=TABS
-        )
+        self.tabs = tab_with_titles([graph_view, summary_view, shape_view, self.details], TABS)
         super().__init__([self.tabs])
         self._valid = self._all_keys()
         self._syncing = False
