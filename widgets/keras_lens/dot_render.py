@@ -116,7 +116,7 @@ class _Writer:
             lines.append(f"{indent}}}")
         for e in graph.edges:
             src = self.resolve_output(graph, graph.node(e.source).layer_key, e.source_index)
-            dst = self.resolve_input(graph, graph.node(e.target).layer_key, e.target_index)
+            dst = self.resolve_input(graph, graph.node(e.target).layer_key, e.slot())
             key = (src, dst, e.source_index, e.target_index)
             if key in self.seen_edges:
                 continue
