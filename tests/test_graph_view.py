@@ -60,7 +60,6 @@ def test_public_names_are_lazy():
     assert keras_lens.LayerGraph.__name__ == "LayerGraph"
 
 
-
 def stored_svg(html_text: str) -> str:
     """The SVG inside the stored HTML's ``<img src="data:image/svg+xml;base64,...">``."""
     import base64
@@ -69,6 +68,7 @@ def stored_svg(html_text: str) -> str:
     match = re.search(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', html_text)
     assert match, f"no SVG <img> in the stored HTML: {html_text[:300]!r}"
     return base64.b64decode(match.group(1)).decode("utf-8")
+
 
 @needs_dot
 def test_widget_is_a_vbox_with_a_deterministic_repr(mnist):
