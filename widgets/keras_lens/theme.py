@@ -79,6 +79,10 @@ _RULES = (
     ".klens-cmp tr.kl-st-only td:first-child{border-left:5px dashed var(--kl-only)}"
     ".kl-error,.klens-shp .bad{color:var(--kl-error);font-weight:bold}"
     ".kl-muted{color:var(--kl-muted)}"
+    # a widget restored from stored state without a kernel: one "disconnected" mark, not one
+    # per control
+    ".keras-lens.jupyter-widgets-disconnected .jupyter-widgets-disconnected::before"
+    "{content:none;display:none}"
     # the live Graphviz drawing: no white slab and light strokes in a dark theme
     f"{_DARK} .keras-lens-svg svg g.graph>polygon:first-of-type{{fill:transparent;stroke:none}}"
     f"{_DARK} .keras-lens-svg svg g.edge path{{stroke:var(--kl-stroke)}}"
