@@ -203,8 +203,11 @@ def test_every_widget_text_reaches_aa_contrast(tour_page, theme, artifacts_dir):
     light = "true" if theme.endswith("Light") else "false"
     page.wait_for_function(f"document.body.dataset.jpThemeLight === '{light}'", timeout=20_000)
     time.sleep(1.5)  # the theme's CSS is swapped in
-    result = _measure_all_tabs(page)
     slug = theme.split()[-1].lower()
+    graph = page.locator(".jp-OutputArea-output .keras-lens", has=page.locator(".keras-lens-svg"))
+    graph.first.scroll_into_view_if_needed()
+    graph.first.screenshot(path=str(artifacts_dir / f"{front_end}-graph-{slug}.png"))
+    result = _measure_all_tabs(page)
     page.screenshot(path=str(artifacts_dir / f"{front_end}-contrast-{slug}.png"))
     assert result["roots"] >= 7, f"{front_end}: only {result['roots']} widget views on the page"
     assert result["measured"] > 200, f"{front_end}: only {result['measured']} texts measured"
