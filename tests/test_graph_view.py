@@ -154,7 +154,7 @@ def test_expand_nested_models(nested):
     ids = dict(re.findall(r"(L\d+) \[label=<<table[^>]*><tr><td[^>]*><b>([^<]+)</b>", dot))
     by_name = {name: box for box, name in ids.items()}
     pooling = next(n for n in by_name if n.startswith("global_max_pooling2d"))
-    assert f"{by_name[pooling]} -> {by_name['encoded_img']};" in dot
+    assert f"{by_name[pooling]} -> {by_name['encoded_img']} [" in dot
 
 
 @needs_dot
