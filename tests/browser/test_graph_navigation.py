@@ -15,7 +15,6 @@ import xml.etree.ElementTree as ET
 
 import nbformat
 import pytest
-
 from test_widgets_in_browser import FRONT_ENDS, OpenNotebook, _eventually, _open_and_run
 
 pytestmark = pytest.mark.browser
