@@ -175,7 +175,7 @@ class _Writer:
             lines.append(f"{indent[:-2]}}}")
         for e in graph.edges:
             src = self.resolve_output(graph, graph.node(e.source).layer_key, e.source_index)
-            dst = self.resolve_input(graph, graph.node(e.target).layer_key, e.target_index)
+            dst = self.resolve_input(graph, graph.node(e.target).layer_key, e.slot())
             key = (src, dst, e.source_index, e.target_index)
             a, b = self.box_id(src), self.box_id(dst)
             if key in self.seen_edges or a == b:
