@@ -27,9 +27,11 @@ from keras_lens.exercises._registry import (
 __all__: list[str] = []
 
 #: Test accuracy on the MNIST test images that 07.4's residual network must reach. Measured with
-#: the worked solution (Conv2D 16 -> MaxPool -> one residual block of two Conv2D(16, same) ->
-#: GlobalAveragePooling -> Dense(10), Adam 3e-3, 4 epochs, batch 64) on the bundled sample
-#: (8,000 train, 2,000 test images) over seeds 0-4; see the notebook for the numbers.
+#: the worked solution (Conv2D(16, 3, strides=2) -> one residual block of two Conv2D(16, same) ->
+#: Flatten -> Dense(10), Adam 3e-3, 2 epochs, batch 64) on the bundled sample (8,000 train,
+#: 2,000 test images) over seeds 0-4: 0.942-0.958 (0.961 in the stored chapter), 23-54 s each
+#: on the shared 2-core machine
+#: (the slow runs overlapped other jobs). An untrained model scores about 0.1.
 MNIST_ACCURACY_BAR = 0.90
 
 i18n.register(
@@ -114,8 +116,9 @@ i18n.register(
             "（在缩放到 [0, 1] 的 x_train 上 fit）几个 epoch。",
         ),
         "ex.07.4.ok": (
-            "test accuracy {accuracy:.3f} on {count:,} MNIST test images (bar {bar}).",
-            "在 {count:,} 张 MNIST 测试图像上的准确率 {accuracy:.3f}（要求至少 {bar}）。",
+            # no measured number here: a stored notebook output must not vary between runs
+            "test accuracy at least {bar} on the {count:,} MNIST test images.",
+            "在 {count:,} 张 MNIST 测试图像上的准确率至少为 {bar}。",
         ),
     }
 )
