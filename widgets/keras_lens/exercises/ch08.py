@@ -43,22 +43,18 @@ i18n.register(
             "`block3_model` should be built from VGG19's own layers (block3_conv1 ... "
             "block3_conv4); it has none named like that.",
             "`block3_model` 应由 VGG19 自己的层（block3_conv1 ... block3_conv4）构成；它里面没有"
-            "这样命名的层。"
-            ""
-            "",
+            "这样命名的层。",
         ),
         "ex.08.1.ok": (
-            "4 outputs of shape (None, 56, 56, 256), the same layer objects as VGG19's.",
-            "4 个输出，形状都是 (None, 56, 56, 256)，用的是 VGG19 自己的层对象。",
+            "4 outputs of shape (None, 56, 56, 256), from block3_conv1 to block3_conv4.",
+            "4 个输出，形状都是 (None, 56, 56, 256)，来自 block3_conv1 到 block3_conv4。",
         ),
         "ex.08.2.title": ("The convolutional base", "卷积基"),
         "ex.08.2.dense": (
             "`conv_base` still contains Dense layers ({names}): the convolutional base ends at "
             "block5_pool, before flatten and fc1.",
             "`conv_base` 里还有 Dense 层（{names}）：卷积基到 block5_pool 为止，不包括 flatten "
-            "和 fc1。"
-            ""
-            "",
+            "和 fc1。",
         ),
         "ex.08.2.params": (
             "`conv_base` has {count:,} parameters; VGG19 up to block5_pool has 20,024,384.",
@@ -80,8 +76,6 @@ i18n.register(
             "inputs.",
             '"{answer}" 有 {count:,} 个参数。比较一下几个 Dense 层：Dense 层有 (输入数 + 1) x 单'
             "元数 个参数，"
-            ""
-            ""
             "flatten 之后的那一层有 7 x 7 x 512 = 25,088 个输入。",
         ),
         "ex.08.3.unknown": (
