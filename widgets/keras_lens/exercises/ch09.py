@@ -31,8 +31,8 @@ i18n.register(
         "ex.09.1.count": (
             "Scale() on 4 inputs has {count} parameter(s); it should have exactly one: a scalar, "
             "add_weight(shape=(), ...).",
-            "Scale() 在 4 个输入上有 {count} 个参数；应该正好一个：标量 add_weight(shape=(), ...)。"
-            "",
+            "Scale() 在 4 个输入上有 {count} 个参数；应该正好一个："
+            "标量 add_weight(shape=(), ...)。",
         ),
         "ex.09.1.trainable": (
             "Scale's weight is not trainable: pass trainable=True to add_weight.",
@@ -65,17 +65,13 @@ i18n.register(
             'ActivatedDense(8, activation="relu") returned negative numbers: call() must apply '
             "the activation to the dense output.",
             'ActivatedDense(8, activation="relu") 输出了负数：call() 必须把激活函数作用在 '
-            "Dense 的输出上。"
-            ""
-            "",
+            "Dense 的输出上。",
         ),
         "ex.09.2.json": (
             "get_config() cannot be written as JSON ({error}): store the activation by name with "
             "keras.activations.serialize(self.activation).",
             "get_config() 无法写成 JSON（{error}）：请用 "
             "keras.activations.serialize(self.activation) "
-            ""
-            ""
             "按名字保存激活函数。",
         ),
         "ex.09.2.config": (
@@ -88,9 +84,7 @@ i18n.register(
             "get_config() lost `units` ({value!r}, expected 8): keep "
             "{{**super().get_config(), ...}}.",
             "get_config() 丢了 `units`（{value!r}，应为 8）：请保留 "
-            "{{**super().get_config(), ...}}。"
-            ""
-            "",
+            "{{**super().get_config(), ...}}。",
         ),
         "ex.09.2.restore": (
             "ActivatedDense.from_config(layer.get_config()) gives activation {value}, not relu: "
@@ -109,8 +103,6 @@ i18n.register(
             "set_weights(model.get_weights()) they are equal. What did set_weights add?",
             '不是 "{answer}"。看 9.2：刚 from_config 之后预测不同，'
             "set_weights(model.get_weights()) "
-            ""
-            ""
             "之后就相同了。set_weights 补上了什么？",
         ),
         "ex.09.3.ok": (
