@@ -34,8 +34,6 @@ i18n.register(
             "keras.ops.shape(inputs)[0].",
             "FlexibleRNN 在 keras.Input(shape=(10, 5)) 上出错（{error}）：构建图时 "
             "inputs.shape[0] 是 None。"
-            ""
-            ""
             "请在运行时用 keras.ops.shape(inputs)[0] 读取批大小。",
         ),
         "ex.10.1.shape": (
@@ -48,9 +46,7 @@ i18n.register(
             "The model built with FlexibleRNN should run on a batch of {batch} and return "
             "({batch}, 8, 1); it returned {shape}.",
             "用 FlexibleRNN 构建的模型应能在大小为 {batch} 的批上运行并返回 ({batch}, 8, 1)；它"
-            "返回了 {shape}。"
-            ""
-            "",
+            "返回了 {shape}。",
         ),
         "ex.10.1.ok": (
             "output (None, 8, 1); batches of 3 and 5 both run.",
@@ -62,8 +58,6 @@ i18n.register(
             "does Keras record when it runs a subclassed call() on concrete numbers?",
             '不是 "{answer}"。模型已经被调用过，也有了权重（10.2 数出 2,762 个）。Keras 在具体数'
             "据上运行"
-            ""
-            ""
             "子类化模型的 call() 时记录了什么？",
         ),
         "ex.10.2.ok": (
@@ -81,8 +75,6 @@ i18n.register(
             "eager run.",
             "BuiltRNN() 的第一次调用运行了 call() {count} 次（{runs}）；在 build() 里构建 "
             "projection_1、"
-            ""
-            ""
             "projection_2（layer.build(shape)）和分类器后，就只会有一次 eager 运行。",
         ),
         "ex.10.3.ok": (
