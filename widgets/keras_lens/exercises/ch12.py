@@ -60,9 +60,7 @@ i18n.register(
             "conv1 (128, 4x4) -> pool1 -> conv2 (64, 4x4) -> pool2 -> hidden1 (64) -> output (10).",
             "`ported_cnn` 有 {count:,} 个参数；文档打印的是 138,122："
             "conv1（128, 4x4）-> pool1 -> conv2（64, 4x4）-> pool2 -> hidden1（64）-> output（"
-            "10）。"
-            ""
-            "",
+            "10）。",
         ),
         "ex.12.2.ok": (
             "138,122 parameters and output (None, 4, 4, 10), exactly as the document printed.",
