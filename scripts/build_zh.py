@@ -22,6 +22,9 @@ Usage (from the repository root):
     python scripts/build_zh.py --execute 01    # build, then run the changed notebooks in a kernel
     python scripts/build_zh.py --check         # fail if a stored zh notebook is out of date
 
+The glossary (``13_术语表.ipynb``) has no English chapter and is edited by hand; a full build
+gives it the current zh setup cell.
+
 A zh notebook whose cells would not change is left untouched (its stored outputs stay); a
 changed one is written with outputs cleared and must be executed (``--execute``, or
 ``scripts/execute_notebooks.py``) before it is committed.
@@ -46,7 +49,9 @@ __all__ = [
     "build_chapter",
     "chapters",
     "en_sha",
+    "extra_notebooks",
     "problems",
+    "sync_setup_cell",
     "zh_setup_source",
 ]
 
@@ -223,6 +228,40 @@ def is_up_to_date(chapter: Path) -> bool:
     return _cells_key(stored) == _cells_key(build_chapter(chapter))
 
 
+def extra_notebooks() -> list[Path]:
+    """zh chapters without an English counterpart (the glossary), edited by hand."""
+    english = {c.name for c in chapters()}
+    return sorted(p for p in ZH.glob("[0-9][0-9]_*.ipynb") if p.name not in english)
+
+
+def sync_setup_cell(path: Path) -> bool:
+    """Give a hand-edited zh notebook the current zh setup cell; True when it changed.
+
+    The setup cell's outputs are cleared then: the notebook must be executed again.
+    """
+    shared = _setup_entry()
+    if shared is None:
+        return False
+    nb = nbformat.read(path, as_version=4)
+    want = zh_setup_source(shared["zh"])
+    changed = False
+    for cell in nb.cells:
+        if _is_setup(cell) and cell.source != want:
+            cell.source, cell.outputs, cell.execution_count = want, [], None
+            changed = True
+    if changed:
+        nbformat.write(nb, path)
+    return changed
+
+
+def _setup_is_current(path: Path) -> bool:
+    shared = _setup_entry()
+    nb = nbformat.read(path, as_version=4)
+    return shared is None or all(
+        c.source == zh_setup_source(shared["zh"]) for c in nb.cells if _is_setup(c)
+    )
+
+
 def _select(names: list[str]) -> list[Path]:
     all_chapters = chapters()
     if not names:
@@ -279,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.check:
         outdated = [_rel(zh_path(c)) for c in selected if not is_up_to_date(c)]
+        outdated += [_rel(p) for p in extra_notebooks() if not _setup_is_current(p)]
         if outdated:
             print("out of date, run scripts/build_zh.py: " + ", ".join(outdated), file=sys.stderr)
             return 1
@@ -294,6 +334,11 @@ def main(argv: list[str] | None = None) -> int:
         nbformat.write(build_chapter(chapter), zh_path(chapter))
         changed.append(zh_path(chapter))
         print(f"{chapter.stem}: built {_rel(zh_path(chapter))} (outputs cleared)")
+    if not args.chapters:
+        for extra in extra_notebooks():
+            if sync_setup_cell(extra):
+                changed.append(extra)
+                print(f"{extra.stem}: setup cell updated (outputs cleared)")
     if changed and args.execute:
         sys.path.insert(0, str(ROOT / "scripts"))
         from execute_notebooks import execute

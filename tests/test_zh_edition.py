@@ -366,3 +366,31 @@ def test_drift_is_detected():
     assert _code_drift(setup, 'keras_lens.setup_notebook(seed=42, language="zh-CN")', True) == []
     assert _code_drift(setup, setup, setup=True)
     assert build_zh.en_sha("print(1)") != build_zh.en_sha("print(2)")
+
+
+def test_glossary_tables_match_its_terms_dictionary():
+    """The glossary's tables (for reading) and its ``TERMS`` dict (checked against Keras) agree."""
+    (path,) = _glossaries()
+    nb = _read(path)
+    table_rows = {}
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                match = re.match(r"^\| ([^|]+?) \| ([^|]+?) \| `([^`]+)` \|", line)
+                if match:
+                    table_rows[match.group(1)] = (match.group(2), match.group(3))
+    terms = None
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(_parse(cell.source)):
+            if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "TERMS":
+                terms = ast.literal_eval(node.value)
+    assert terms is not None, f"{path.name} has no TERMS = {{...}} dict"
+    assert len(terms) >= 50, "the glossary should cover the lab's terms"
+    assert table_rows == terms, (
+        f"tables and TERMS differ: only in tables {sorted(set(table_rows) - set(terms))}, "
+        f"only in TERMS {sorted(set(terms) - set(table_rows))}, or different values"
+    )
+    for needed in ("函数式 API", "残差连接", "共享层", "层图", "张量", "形状", "参数量"):
+        assert needed in terms, f"the glossary lacks {needed}"
