@@ -125,7 +125,8 @@ def test_widget_labels_are_chinese(zh_lab, artifacts_dir, prefix):
     area.screenshot(path=str(artifacts_dir / f"zh-{prefix.rstrip('.')}.png"))
     text = area.inner_text()
     shown = [zh for _, zh in labels if zh in text]
-    english = [en for en, zh in labels if zh not in text and en in text]
+    # English labels of several words cannot be part of a layer name or a shape: not shown
+    english = [en for en, zh in labels if " " in en and zh not in text and en in text]
     assert shown, (
         f"none of the Chinese {prefix} labels {[zh for _, zh in labels]} is shown: {text!r}"
     )
