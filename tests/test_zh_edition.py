@@ -39,6 +39,11 @@ HUMAN_CALLS = {
     "print", "warn", "title", "suptitle", "set_title", "set_xlabel", "set_ylabel", "xlabel",
     "ylabel", "text", "annotate", "legend", "Markdown", "HTML", "fail", "skip",
 }  # fmt: skip
+# Comments read by tools, which a translation must keep exactly.
+MARKER = re.compile(
+    r"^#+\s*(NBVAL_\w+|(BEGIN|END) (SOLUTION|HIDDEN TESTS))"  # nbval, nbgrader
+    r"|.*#\s*(noqa|fmt:|type:)"  # ruff, type checkers
+)
 HUMAN_KEYWORDS = {"title", "label", "xlabel", "ylabel", "description", "msg", "err_msg", "header"}
 
 
@@ -229,8 +234,18 @@ def test_same_cells_order_ids_and_tags(chapter):
         assert zh_cell.metadata == en_cell.metadata, f"cell {en_cell.id}: metadata differs"
 
 
+def _markers(source: str) -> list[str]:
+    """Comment lines that tools read: nbval markers, nbgrader solution markers, ruff pragmas."""
+    return [line.strip() for line in source.splitlines() if MARKER.match(line.strip())]
+
+
 def _code_drift(en_source: str, zh_source: str, setup: bool = False) -> list[str]:
     """How a zh code cell differs from its English cell beyond what translation may change."""
+    if _markers(zh_source) != _markers(en_source):
+        return [
+            f"tool comments differ (keep them exactly): {_markers(en_source)} vs "
+            f"{_markers(zh_source)}"
+        ]
     en_tree, zh_tree = _parse(en_source), _parse(zh_source)
     if setup:
         if 'language="zh-CN"' not in zh_source:
@@ -358,6 +373,9 @@ def test_drift_is_detected():
     assert _code_drift(en, ok.replace("layer =", "layr ="))  # a renamed variable
     assert _code_drift(en, ok.replace('"hidden"', '"隐藏"'))  # a string the code uses
     assert _code_drift(en, ok.replace("应有 7 个", "应有七个"))  # a number lost in translation
+    ignored = "# NBVAL_IGNORE_OUTPUT\nprint(1)"
+    assert _code_drift(ignored, "# 忽略输出\nprint(1)")  # a dropped nbval marker
+    assert _code_drift(ignored, "# NBVAL_IGNORE_OUTPUT\n# 打印\nprint(1)") == []
     fstring = 'print(f"got {n:,} of {total}")'
     assert _code_drift(fstring, 'print(f"共 {total} 个，得到 {n:,} 个")') == []  # word order
     assert _code_drift(fstring, 'print(f"共 {total} 个，得到 {n} 个")')  # a lost format spec
