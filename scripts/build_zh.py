@@ -9,10 +9,9 @@ checks. Its translation lives in ``notebooks/zh-CN/_translations/NN_name.json``:
 ``en_sha`` is the first 16 hex digits of the sha256 of the English cell's source at the time
 it was translated: when the English cell changes, the entry is *stale* and the build fails,
 listing it. Every markdown cell needs an entry; a code cell without one is copied as is. The
-setup cell (tag ``setup``) may use the shared entry ``_translations/_setup.json``
-(``{"en_sha": ..., "zh": ...}``) so all chapters keep one setup cell; in every case its
-``keras_lens.setup_notebook(...)`` call gets ``language="zh-CN"`` (the one allowed difference
-in code).
+setup cell (the first code cell, tag ``setup``) is not translated here: every zh chapter gets
+``scripts/setup_cell.py``'s ``setup_cell("zh-CN")`` (Chinese comments and messages,
+``language="zh-CN"``, and on Colab a CJK font install), the one place its text lives.
 
 Usage (from the repository root):
     python scripts/build_zh.py                 # build every chapter that has a translation
@@ -23,7 +22,8 @@ Usage (from the repository root):
     python scripts/build_zh.py --check         # fail if a stored zh notebook is out of date
 
 The glossary (``13_术语表.ipynb``) has no English chapter and is edited by hand; a full build
-gives it the current zh setup cell.
+gives it the current zh setup cell. When only the setup cell changed (``scripts/setup_cell.py``),
+its source is replaced and the stored outputs are kept, as ``scripts/sync_setup_cell.py`` does.
 
 A zh notebook whose cells would not change is left untouched (its stored outputs stay); a
 changed one is written with outputs cleared and must be executed (``--execute``, or
@@ -59,9 +59,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 ZH = NOTEBOOKS / "zh-CN"
 TRANSLATIONS = ZH / "_translations"
-SETUP_TRANSLATION = TRANSLATIONS / "_setup.json"
 EDITION = "zh-CN"
-SETUP_CALL = re.compile(r"keras_lens\.setup_notebook\((?P<args>[^()]*)\)")
 
 
 def en_sha(source: str) -> str:
@@ -78,21 +76,16 @@ def chapters() -> list[Path]:
     return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
 
-def zh_setup_source(source: str) -> str:
-    """The setup cell of the zh edition: ``setup_notebook(...)`` gains ``language="zh-CN"``.
+def zh_setup_source() -> str:
+    """The setup cell of every zh chapter: ``scripts/setup_cell.py``'s ``setup_cell("zh-CN")``.
 
-    >>> zh_setup_source("keras_lens.setup_notebook(seed=42)")
-    'keras_lens.setup_notebook(seed=42, language="zh-CN")'
+    >>> 'language="zh-CN"' in zh_setup_source()
+    True
     """
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from setup_cell import setup_cell
 
-    def add_language(match: re.Match[str]) -> str:
-        args = match.group("args").strip()
-        if "language=" in args:
-            return match.group(0)
-        joined = f'{args}, language="{EDITION}"' if args else f'language="{EDITION}"'
-        return f"keras_lens.setup_notebook({joined})"
-
-    return SETUP_CALL.sub(add_language, source)
+    return setup_cell(EDITION)
 
 
 @dataclass
@@ -144,14 +137,15 @@ def _load_translation(chapter: Path) -> dict | None:
     return data
 
 
-def _setup_entry() -> dict | None:
-    if not SETUP_TRANSLATION.exists():
-        return None
-    return json.loads(SETUP_TRANSLATION.read_text(encoding="utf-8"))
-
-
 def _is_setup(cell: nbformat.NotebookNode) -> bool:
     return cell.cell_type == "code" and "setup" in cell.get("metadata", {}).get("tags", [])
+
+
+def _setup_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
+    """The setup cell: tagged ``setup``, else the first code cell."""
+    tagged = [c for c in nb.cells if _is_setup(c)]
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    return (tagged or code or [None])[0]
 
 
 def problems(chapter: Path) -> ChapterProblems:
@@ -164,17 +158,19 @@ def problems(chapter: Path) -> ChapterProblems:
     entries = data["cells"]
     nb = nbformat.read(chapter, as_version=4)
     ids = {cell.id for cell in nb.cells}
-    shared = _setup_entry()
+    setup = _setup_cell(nb)
     for cell in nb.cells:
         entry = entries.get(cell.id)
-        if entry is None and _is_setup(cell) and shared is not None:
-            entry = shared
+        if cell is setup:
+            if entry is not None:
+                found.orphan.append(cell.id)  # the setup cell comes from scripts/setup_cell.py
+            continue
         if entry is None:
             if cell.cell_type == "markdown":
                 found.missing.append(cell.id)
         elif entry.get("en_sha") != en_sha(cell.source):
             found.stale.append(cell.id)
-    found.orphan = sorted(set(entries) - ids)
+    found.orphan = sorted(set(found.orphan) | (set(entries) - ids))
     return found
 
 
@@ -188,18 +184,16 @@ def build_chapter(chapter: Path) -> nbformat.NotebookNode:
             + f"\n(see `python scripts/build_zh.py --todo {chapter.stem[:2]}`)"
         )
     entries = _load_translation(chapter)["cells"]
-    shared = _setup_entry()
     nb = nbformat.read(chapter, as_version=4)
     out = copy.deepcopy(nb)
+    setup = _setup_cell(out)
     for cell in out.cells:
         entry = entries.get(cell.id)
-        if entry is None and _is_setup(cell):
-            entry = shared
         if entry is not None:
             cell.source = entry["zh"]
+        if cell is setup:
+            cell.source = zh_setup_source()
         if cell.cell_type == "code":
-            if _is_setup(cell):
-                cell.source = zh_setup_source(cell.source)
             cell.outputs = []
             cell.execution_count = None
         cell.metadata.pop("execution", None)
@@ -235,31 +229,38 @@ def extra_notebooks() -> list[Path]:
 
 
 def sync_setup_cell(path: Path) -> bool:
-    """Give a hand-edited zh notebook the current zh setup cell; True when it changed.
+    """Give a stored zh notebook the current zh setup cell; True when it changed.
 
-    The setup cell's outputs are cleared then: the notebook must be executed again.
+    Like ``scripts/sync_setup_cell.py``, only the source changes and the stored output stays:
+    outside Colab the cell prints the same environment line whatever its Colab branch says.
     """
-    shared = _setup_entry()
-    if shared is None:
-        return False
     nb = nbformat.read(path, as_version=4)
-    want = zh_setup_source(shared["zh"])
-    changed = False
-    for cell in nb.cells:
-        if _is_setup(cell) and cell.source != want:
-            cell.source, cell.outputs, cell.execution_count = want, [], None
-            changed = True
-    if changed:
-        nbformat.write(nb, path)
-    return changed
+    cell = _setup_cell(nb)
+    if cell is None or cell.source == zh_setup_source():
+        return False
+    cell.source = zh_setup_source()
+    nbformat.write(nb, path)
+    return True
+
+
+def _only_setup_differs(chapter: Path) -> bool:
+    """The stored zh notebook differs from the built one in its setup cell's source only."""
+    target = zh_path(chapter)
+    if not target.exists():
+        return False
+    stored, built = nbformat.read(target, as_version=4), build_chapter(chapter)
+    setup = _setup_cell(stored)
+    if setup is None or setup.source == zh_setup_source():
+        return False
+    key = _cells_key(stored)
+    index = stored.cells.index(setup)
+    key[index] = (*key[index][:2], zh_setup_source(), key[index][3])
+    return key == _cells_key(built)
 
 
 def _setup_is_current(path: Path) -> bool:
-    shared = _setup_entry()
-    nb = nbformat.read(path, as_version=4)
-    return shared is None or all(
-        c.source == zh_setup_source(shared["zh"]) for c in nb.cells if _is_setup(c)
-    )
+    cell = _setup_cell(nbformat.read(path, as_version=4))
+    return cell is None or cell.source == zh_setup_source()
 
 
 def _select(names: list[str]) -> list[Path]:
@@ -275,6 +276,13 @@ def _select(names: list[str]) -> list[Path]:
     return picked
 
 
+def _has_text(source: str) -> bool:
+    """A code cell with a comment or a string with a space (probably text for people)."""
+    return bool(
+        re.search(r"#(?!\s*NBVAL_|#* (BEGIN|END) )|[\"'][^\"'\n]*\w \w[^\"'\n]*[\"']", source)
+    )
+
+
 def _todo(chapter: Path) -> dict:
     """The entries a chapter still needs, with the English text to translate."""
     nb = nbformat.read(chapter, as_version=4)
@@ -282,6 +290,14 @@ def _todo(chapter: Path) -> dict:
     wanted = set(found.missing) | set(found.stale)
     if found.no_file:
         wanted = {c.id for c in nb.cells if c.cell_type == "markdown"}
+    wanted |= {  # code cells with comments or text that have no entry yet
+        c.id
+        for c in nb.cells
+        if c.cell_type == "code"
+        and c is not _setup_cell(nb)
+        and c.id not in (_load_translation(chapter) or {"cells": {}})["cells"]
+        and _has_text(c.source)
+    }
     cells = {
         c.id: {"en_sha": en_sha(c.source), "cell_type": c.cell_type, "en": c.source}
         for c in nb.cells
@@ -331,14 +347,17 @@ def main(argv: list[str] | None = None) -> int:
         if is_up_to_date(chapter):
             print(f"{chapter.stem}: up to date")
             continue
+        if _only_setup_differs(chapter):
+            sync_setup_cell(zh_path(chapter))
+            print(f"{chapter.stem}: setup cell updated (stored outputs kept)")
+            continue
         nbformat.write(build_chapter(chapter), zh_path(chapter))
         changed.append(zh_path(chapter))
         print(f"{chapter.stem}: built {_rel(zh_path(chapter))} (outputs cleared)")
     if not args.chapters:
         for extra in extra_notebooks():
             if sync_setup_cell(extra):
-                changed.append(extra)
-                print(f"{extra.stem}: setup cell updated (outputs cleared)")
+                print(f"{extra.stem}: setup cell updated (stored outputs kept)")
     if changed and args.execute:
         sys.path.insert(0, str(ROOT / "scripts"))
         from execute_notebooks import execute
