@@ -51,11 +51,12 @@ def describe_environment() -> str:
     )
 
 
-def setup_notebook(seed: int | None = 42) -> None:
+def setup_notebook(seed: int | None = 42, language: str | None = None) -> None:
     """Quiet TensorFlow's C++ logs, seed every RNG, check the Keras version, print the environment.
 
     Prints one line (see ``describe_environment``) and returns nothing, so a notebook cell that
-    ends with this call shows the line once. Example: ``keras_lens.setup_notebook(seed=42)``.
+    ends with this call shows the line once. ``language="zh-CN"`` labels every keras_lens widget
+    in Chinese (``keras_lens.set_language``). Example: ``keras_lens.setup_notebook(seed=42)``.
     """
     if seed is not None and (
         isinstance(seed, bool)
@@ -66,6 +67,10 @@ def setup_notebook(seed: int | None = 42) -> None:
             f"setup_notebook(seed=...) must be a whole number from 0 to 2**32 - 1 (e.g. 42), "
             f"or None to leave the random generators alone; got {seed!r}."
         )
+    if language is not None:
+        from keras_lens import i18n
+
+        i18n.set_language(language)  # an unknown language raises before anything else happens
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
 
