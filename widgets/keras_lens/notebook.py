@@ -56,7 +56,8 @@ def setup_notebook(seed: int | None = 42, language: str | None = None) -> None:
 
     Prints one line (see ``describe_environment``) and returns nothing, so a notebook cell that
     ends with this call shows the line once. ``language="zh-CN"`` labels every keras_lens widget
-    in Chinese (``keras_lens.set_language``). Example: ``keras_lens.setup_notebook(seed=42)``.
+    in Chinese (``keras_lens.set_language``) and gives matplotlib a CJK font.
+    Example: ``keras_lens.setup_notebook(seed=42)``.
     """
     if seed is not None and (
         isinstance(seed, bool)
@@ -71,6 +72,10 @@ def setup_notebook(seed: int | None = 42, language: str | None = None) -> None:
         from keras_lens import i18n
 
         i18n.set_language(language)  # an unknown language raises before anything else happens
+        if i18n.get_language() == "zh-CN":
+            from keras_lens._fonts import use_cjk_font
+
+            use_cjk_font()  # matplotlib: Chinese titles and labels instead of boxes
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
 
