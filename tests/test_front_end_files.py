@@ -80,7 +80,7 @@ def test_colab_notebook_is_unexecuted_and_runs_the_test_command():
 
 def test_gpu_extra_pins_the_same_tensorflow():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    tf = [d for d in project["dependencies"] if d.startswith("tensorflow")]
+    tf = [d for d in project["optional-dependencies"]["lab"] if d.startswith("tensorflow")]
     assert project["optional-dependencies"]["gpu"] == [
         tf[0].replace("tensorflow", "tensorflow[and-cuda]", 1)
     ]

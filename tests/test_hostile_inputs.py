@@ -251,7 +251,7 @@ def test_none_and_single_values_are_named():
     assert keras_lens.shapes(dense_model(), rows).trace.batch == 2
     with pytest.raises(ValueError, match=r"a single value \(5\), not a batch"):
         keras_lens.shapes(dense_model(), 5)
-    with pytest.raises(TypeError, match="memory_limit_mb must be a number"):
+    with pytest.raises(ValueError, match="memory_limit_mb must be a positive number"):
         keras_lens.shapes(dense_model(), np.zeros((2, 3)), memory_limit_mb="1GB")
 
 
