@@ -23,7 +23,7 @@ from typing import Any
 import ipywidgets as w
 
 from keras_lens import theme
-from keras_lens._checks import as_tensors, did_you_mean, require_flag
+from keras_lens._checks import as_tensors, did_you_mean, graph_of, require_flag, require_rankdir
 from keras_lens._compat import tooltip_kwargs
 from keras_lens._html import esc
 from keras_lens._widgets import LensBox
@@ -77,8 +77,7 @@ def graph(
             ("expand_nested", expand_nested),
         )
     }
-    if isinstance(rankdir, str):
-        rankdir = rankdir.strip().upper()
+    rankdir = require_rankdir(rankdir, "graph")
     options = GraphOptions(**flags, rankdir=rankdir, highlight=highlight or None)  # type: ignore[arg-type]
     if isinstance(model_or_tensors, LayerGraph):
         layer_graph = model_or_tensors
@@ -87,9 +86,11 @@ def graph(
 
         from keras_lens.adapter import build_layer_graph
 
-        if not isinstance(model_or_tensors, keras.Model):
+        if isinstance(model_or_tensors, keras.Model):  # the rule every entry point follows
+            layer_graph = graph_of(model_or_tensors, "graph")
+        else:
             as_tensors(model_or_tensors, "keras_lens.graph()")  # a clear TypeError if not
-        layer_graph = build_layer_graph(model_or_tensors)
+            layer_graph = build_layer_graph(model_or_tensors)
     return GraphView(layer_graph, options)
 
 
