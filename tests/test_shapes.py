@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 
 import numpy as np
 import pytest
@@ -117,8 +118,12 @@ def test_bad_models():
 
 def test_memory_limit_is_explained():
     model = _fresh(seed_models.cnn_002)
-    with pytest.raises(ValueError, match=r"smaller batch, e.g. sample\[:8\]"):
-        trace_shapes(model, np.zeros((64, 28, 28, 1), "float32"), memory_limit_mb=1)
+    x = np.zeros((64, 28, 28, 1), "float32")
+    with pytest.raises(ValueError, match=r"smaller batch, e.g. sample\[:\d+\]") as error:
+        trace_shapes(model, x, memory_limit_mb=1)
+    fits = int(re.search(r"sample\[:(\d+)\]", str(error.value)).group(1))
+    assert 1 <= fits < 64  # the advice is a batch that really fits
+    assert trace_shapes(model, x[:fits], memory_limit_mb=1).batch == fits
 
 
 def test_pictures():

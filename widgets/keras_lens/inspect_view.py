@@ -28,19 +28,25 @@ __all__ = ["TABS", "Inspect", "inspect"]
 TABS = ("graph", "summary", "shapes", "layer details")
 
 
-def inspect(model: Any, sample: Any = None, *, selected: str = "") -> Inspect:
+def inspect(
+    model: Any, sample: Any = None, *, selected: str = "", memory_limit_mb: float = 1024
+) -> Inspect:
     """One widget with a tab per view; ``selected`` picks a layer key to start with.
+
+    ``memory_limit_mb`` goes to ``keras_lens.shapes`` (the trace of ``sample``).
 
     Example:
         >>> keras_lens.inspect(model, selected="dense")   # doctest: +SKIP
     """
     from keras_lens.graph_view import graph
+    from keras_lens.shape_trace import check_limit
     from keras_lens.shapes_view import shapes
     from keras_lens.summary_view import summary
 
+    check_limit(memory_limit_mb, "inspect")
     layer_graph = graph_of(model, "inspect")
     try:
-        shape_view: Any = shapes(model, sample)
+        shape_view: Any = shapes(model, sample, memory_limit_mb=memory_limit_mb)
     except ValueError as error:
         if sample is not None:
             raise  # a batch that does not fit: the caller must hear about it
@@ -122,9 +128,16 @@ class Inspect(LensBox):
         )
 
     def _lens_html(self) -> str:
+        from keras_lens import static
+
+        bodies: dict[str, str] = {}
+        for title, view in zip(TABS[1:], self.tabs.children[1:], strict=True):
+            html = view._lens_html() if isinstance(view, LensBox) else getattr(view, "value", "")
+            bodies[title] = html
+        # the drawing gets what the other tabs leave of the stored output's size cap
+        budget = static.MAX_BYTES - sum(static.size(b) for b in bodies.values()) - 2_000
+        bodies = {TABS[0]: self.graph_view._lens_html(budget=budget), **bodies}
         parts = [f"<div class='klens-inspect'><h3>{esc(self.layer_graph.name)}</h3>"]
-        for title, view in zip(TABS, self.tabs.children, strict=True):
-            body = view._lens_html() if isinstance(view, LensBox) else getattr(view, "value", "")
-            parts.append(f"<h4>{esc(title)}</h4>{body}")
+        parts += [f"<h4>{esc(title)}</h4>{bodies[title]}" for title in TABS]
         parts.append("</div>")
         return "\n".join(parts)

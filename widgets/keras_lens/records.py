@@ -243,10 +243,16 @@ class EdgeRecord:
         target_index: which input of the target node (position in its flattened inputs).
         shape: the tensor's shape.
         dtype: the tensor's dtype ("" if unknown).
+        argument: the call argument the tensor is passed in: ``""`` for the inputs (the first
+            argument), else the keyword (``"mask"`` when Keras passes an input's mask).
+        input_slot: which input of the target it belongs to: its position in the first
+            argument, or for ``mask`` the position of the input it masks (``-1``: unknown; a
+            nested model's edges go into the box of input ``input_slot``).
 
     Example:
-        >>> EdgeRecord("a@0", "b@0", 0, 1, (None, 4), "float32").target_index
-        1
+        >>> e = EdgeRecord("a@0", "b@0", 0, 2, (None, 4), "bool", argument="mask", input_slot=0)
+        >>> e.target_index, e.slot()
+        (2, 0)
     """
 
     source: str
@@ -255,6 +261,12 @@ class EdgeRecord:
     target_index: int
     shape: Shape
     dtype: str = ""
+    argument: str = ""
+    input_slot: int = -1
+
+    def slot(self) -> int:
+        """The input of the target this tensor feeds (``input_slot``, else ``target_index``)."""
+        return self.input_slot if self.input_slot >= 0 else self.target_index
 
 
 @dataclass(frozen=True)
@@ -270,7 +282,12 @@ class LayerGraph:
         layers: every layer once, in topological order (inputs first).
         nodes: every call, in topological order.
         edges: every tensor between two nodes.
-        input_ids: node ids of the graph inputs, in the model's input order.
+        input_ids: node ids of the graph inputs, in the model's input order (``keras.tree``
+            flattening order of the input structure, as ``model.inputs``).
+        input_struct: the model's input structure (Keras's ``_inputs_struct``) with each
+            ``keras.Input`` replaced by its node id: a str, or nested lists/tuples/dicts of them
+            (``None`` when unknown).
+        optional_inputs: node ids of inputs created with ``keras.Input(..., optional=True)``.
         output_ids: node ids producing the graph outputs, in the model's output order.
         output_indices: for each output, which output of its node it is (parallel to output_ids).
         total_params, trainable_params, non_trainable_params: counted over unique weights, so
@@ -302,6 +319,8 @@ class LayerGraph:
     subgraphs: tuple[tuple[str, LayerGraph], ...] = ()
     notes: tuple[str, ...] = ()
     keras_version: str = ""
+    input_struct: Any = field(default=None, repr=False, compare=False, hash=False)
+    optional_inputs: tuple[str, ...] = ()
     _index: dict[str, Any] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )

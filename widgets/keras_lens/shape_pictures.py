@@ -18,7 +18,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MAX_MAPS", "feature_maps_png", "histogram_png", "picture_kind"]
+__all__ = [
+    "MAX_MAPS",
+    "Histogram",
+    "feature_maps_png",
+    "histogram_of",
+    "histogram_png",
+    "picture_kind",
+]
 
 #: At most this many channels are drawn as feature maps.
 MAX_MAPS = 16
@@ -39,10 +46,42 @@ def picture_kind(class_name: str, rank: int) -> str:
     return ""
 
 
-def feature_maps_png(name: str, maps: Any) -> bytes:
-    """Up to ``MAX_MAPS`` channels of one sample's ``(height, width, channels)`` output."""
+class Histogram:
+    """What ``histogram_png`` draws, kept instead of the activations: 40 bins, size, zeros.
+
+    Example:
+        >>> h = histogram_of(np.array([0.0, 1.0, 1.0, np.nan]))
+        >>> h.size, h.zeros, int(h.counts.sum())
+        (3, 0.3333333333333333, 3)
+    """
+
+    def __init__(self, counts: np.ndarray, edges: np.ndarray, size: int, zeros: float) -> None:
+        self.counts, self.edges, self.size, self.zeros = counts, edges, size, zeros
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.counts.nbytes + self.edges.nbytes)
+
+
+def histogram_of(values: Any) -> Histogram:
+    """The 40-bin histogram of every finite value (what ``histogram_png`` shows)."""
+    values = np.asarray(values, dtype="float32").ravel()
+    values = values[np.isfinite(values)]
+    zeros = float(np.mean(values == 0)) if values.size else 0.0
+    try:
+        counts, edges = np.histogram(values, bins=40)
+    except ValueError:  # a range too narrow for 40 float32 bins: count in float64
+        counts, edges = np.histogram(values.astype("float64"), bins=40)
+    return Histogram(counts, edges, int(values.size), zeros)
+
+
+def feature_maps_png(name: str, maps: Any, channels: int | None = None) -> bytes:
+    """Up to ``MAX_MAPS`` channels of one sample's ``(height, width, channels)`` output.
+
+    ``channels`` is the layer's channel count when ``maps`` holds only the first ones.
+    """
     maps = np.asarray(maps, dtype="float32")
-    channels = maps.shape[-1]
+    channels = channels or maps.shape[-1]
     shown = min(channels, MAX_MAPS)
     cols = min(shown, 8)
     rows = math.ceil(shown / cols)
@@ -61,16 +100,14 @@ def feature_maps_png(name: str, maps: Any) -> bytes:
 
 
 def histogram_png(name: str, values: Any) -> bytes:
-    """A histogram of every activation value of a batch."""
-    values = np.asarray(values, dtype="float32").ravel()
-    values = values[np.isfinite(values)]
+    """A histogram of every activation value of a batch (or of its ``Histogram``)."""
+    hist = values if isinstance(values, Histogram) else histogram_of(values)
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(4.5, 2.6), layout="constrained")
     ax = figure.subplots()
-    ax.hist(values, bins=40, color="#4c72b0")
-    zeros = float(np.mean(values == 0)) if values.size else 0.0
-    ax.set_title(f"{name}: {values.size:,} activations ({zeros:.0%} exactly 0)", fontsize=9)
+    ax.hist(hist.edges[:-1], bins=hist.edges, weights=hist.counts, color="#4c72b0")
+    ax.set_title(f"{name}: {hist.size:,} activations ({hist.zeros:.0%} exactly 0)", fontsize=9)
     ax.set_xlabel("value")
     ax.set_ylabel("count")
     return _png(figure)

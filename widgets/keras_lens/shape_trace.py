@@ -1,9 +1,12 @@
 """Trace the shape of every layer output: symbolic always, real ones from one forward pass.
 
 ``trace_shapes(model, sample)`` lists every call of every layer (nested models one level deeper)
-with its symbolic shape; given a batch it runs ONE forward pass through a feature-extraction model
-whose outputs are all intermediate layer outputs, and records the actual shapes next to the
-symbolic ones. Nested models are traced with the inputs their outer call received.
+with its symbolic shape; given a batch it runs the graph ONE node at a time (``adapter.run_graph``:
+each layer output is dropped once its last consumer has run) and keeps only what the tables and
+pictures need: real shapes, a few statistics, sample 0 of a feature map (its first channels),
+the histogram of a dense output. Before anything is allocated, the same walk is done on shapes
+only (``None`` sizes taken from the real batch, nested models inside) to estimate the peak
+memory; a batch over ``memory_limit_mb`` is refused with the largest batch that fits.
 
 Example:
     >>> trace = trace_shapes(model, x_batch)    # doctest: +SKIP
@@ -12,23 +15,30 @@ Example:
 
 from __future__ import annotations
 
+import math
 import re
-import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from keras_lens._checks import graph_of
-from keras_lens._sample import check_memory, match_inputs
+from keras_lens._sample import match_inputs
 from keras_lens.records import LayerGraph, Shape, format_shape
-from keras_lens.shape_pictures import feature_maps_png, histogram_png, picture_kind
+from keras_lens.shape_pictures import (
+    MAX_MAPS,
+    feature_maps_png,
+    histogram_of,
+    histogram_png,
+    picture_kind,
+)
 
 __all__ = ["ShapeRow", "ShapeTrace", "trace_shapes"]
 
 #: Batches whose intermediate outputs would need more memory than this are refused.
 MEMORY_LIMIT_MB = 1024
-_KEEP = 64  # samples kept per output for histograms (feature maps keep sample 0)
+_KEEP = 64  # samples per output a histogram counts (feature maps keep sample 0)
+_MB = 2**20
 
 
 @dataclass(frozen=True)
@@ -75,7 +85,9 @@ class ShapeTrace:
     rows: tuple[ShapeRow, ...]
     batch: int | None = None
     notes: tuple[str, ...] = ()
-    _values: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    _values: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _stats: dict[str, dict[str, float]] = field(default_factory=dict, repr=False, compare=False)
+    peak_mb: float | None = field(default=None, repr=False, compare=False)
 
     @property
     def traced(self) -> bool:
@@ -103,8 +115,16 @@ class ShapeTrace:
             return None
         values = self._values[r.node_id]
         if r.picture == "feature_maps":
-            return feature_maps_png(r.name, values[0])
+            maps, channels = values
+            return feature_maps_png(r.name, maps, channels)
         return histogram_png(r.name, values)
+
+    def stats(self, key: str) -> dict[str, float]:
+        """``min``, ``max``, ``mean``, ``std`` of a layer's (single, real-valued) output.
+
+        Empty for a layer with several outputs, a non-numeric one, or an untraced trace.
+        """
+        return dict(self._stats.get(self.row(key).node_id, {}))
 
     def to_text(self) -> str:
         """A plain-text table: layer, symbolic shape, actual shape, check mark."""
@@ -143,24 +163,241 @@ def trace_shapes(
     model: Any, sample: Any = None, *, memory_limit_mb: float = MEMORY_LIMIT_MB
 ) -> ShapeTrace:
     """Symbolic (and, with ``sample``, real) output shapes of every layer call of a model."""
-    if isinstance(memory_limit_mb, bool) or not isinstance(memory_limit_mb, (int, float)):
-        raise TypeError(
-            f"keras_lens.shapes(): memory_limit_mb must be a number of megabytes; "
-            f"got {memory_limit_mb!r}."
-        )
+    limit = check_limit(memory_limit_mb, "shapes")
     graph = graph_of(model, "shapes", graph_needed=True)
     rows = _symbolic_rows(graph, 0)
     if sample is None:
         return ShapeTrace(graph.name, tuple(rows))
     arrays = match_inputs(graph, sample)
-    batch = int(arrays[0].shape[0])
-    check_memory(graph, batch, memory_limit_mb)
-    shapes: dict[str, list[tuple[int, ...]]] = {}
-    values: dict[str, np.ndarray] = {}
-    notes: list[str] = []
-    _forward(model, graph, arrays, "", shapes, values, notes)
-    traced = tuple(_with_actual(r, shapes.get(r.node_id)) for r in rows)
-    return ShapeTrace(graph.name, traced, batch, tuple(notes), values)
+    batch = next(int(a.shape[0]) for a in arrays if a is not None)
+    kinds = _picture_kinds(graph)
+    estimate = estimate_peak(model, graph, arrays, kinds)
+    if estimate > limit * _MB:
+        raise ValueError(_too_big(batch, estimate, limit, _per_example(estimate, batch, kinds)))
+    recorder = _Recorder(kinds)
+    peak = _run(model, graph, arrays, recorder, limit, batch)
+    notes = _nested_notes(graph)
+    traced = tuple(_with_actual(r, recorder.shapes.get(r.node_id)) for r in rows)
+    return ShapeTrace(
+        graph.name,
+        traced,
+        batch,
+        tuple(notes),
+        recorder.values,
+        recorder.stats,
+        round(peak / _MB, 1),
+    )
+
+
+def check_limit(value: Any, feature: str) -> float:
+    """``memory_limit_mb`` as a positive number of megabytes, or a ``ValueError`` saying why.
+
+    Example:
+        >>> check_limit(512, "shapes")
+        512.0
+        >>> check_limit(float("nan"), "shapes")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: keras_lens.shapes(): memory_limit_mb must be a positive number of megabytes...
+    """
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    if ok and math.isfinite(float(value)) and float(value) > 0:
+        return float(value)
+    if ok and float(value) == math.inf:
+        return math.inf
+    raise ValueError(
+        f"keras_lens.{feature}(): memory_limit_mb must be a positive number of megabytes "
+        f"(e.g. 2048), or math.inf for no limit; got {value!r}."
+    )
+
+
+def _picture_kinds(graph: LayerGraph) -> dict[str, tuple[str, str]]:
+    """``node id -> (class name, picture kind or "")`` for every node, nested ones included."""
+    out: dict[str, tuple[str, str]] = {}
+    for g in graph.walk():
+        for node in g.nodes:
+            class_name = g.layer(node.layer_key).class_name
+            rank = len(node.output_shapes[0]) if len(node.output_shapes) == 1 else 0
+            kind = picture_kind(class_name, rank) if len(node.output_shapes) == 1 else ""
+            out[node.id] = (class_name, kind)
+    return out
+
+
+def _kept_bytes(kind: str, shape: tuple[int, ...]) -> int:
+    """Bytes the trace keeps for one output: sample 0's first maps, or a histogram."""
+    if kind == "feature_maps" and len(shape) == 4:
+        return int(shape[1] * shape[2] * min(shape[3], MAX_MAPS) * 4)
+    return 1024 if kind else 0
+
+
+def estimate_peak(
+    model: Any, graph: LayerGraph, arrays: list[Any], kinds: dict[str, tuple[str, str]]
+) -> int:
+    """Bytes the trace of this batch needs at most, from shapes only (nothing is computed).
+
+    The node-by-node walk of ``adapter.run_graph`` on stand-in tensors: the outputs alive at
+    once at its worst step, plus the pictures kept. ``None`` sizes other than the batch are
+    resolved by Keras's ``compute_output_spec`` from the real input shapes.
+    """
+    from keras_lens.adapter import RunState, run_graph
+
+    specs = [
+        (tuple(a.shape) if a is not None else graph.node(i).output_shapes[0], _dtype(graph, i))
+        for i, a in zip(graph.input_ids, arrays, strict=True)
+    ]
+    kept = [0]
+
+    def visit(node_id: str, outputs: list[Any]) -> None:
+        kind = kinds.get(node_id, ("", ""))[1]
+        if kind and len(outputs) == 1 and outputs[0] is not None:
+            kept[0] += _kept_bytes(kind, tuple(int(d or 1) for d in outputs[0].shape))
+
+    free_sizes = any(None in s[1:] for g in graph.walk() for n in g.nodes for s in n.output_shapes)
+    state = RunState(scratch=scratch_bytes)
+    if free_sizes:
+        try:
+            run_graph(model, specs, visit, mode="spec", state=state)
+        except Exception:  # a layer without compute_output_spec: count None sizes as the batch
+            kept[0], state = 0, RunState(scratch=scratch_bytes)
+            run_graph(model, specs, visit, mode="dry", state=state)
+    else:
+        run_graph(model, specs, visit, mode="dry", state=state)
+    return int(state.peak) + kept[0]
+
+
+def scratch_bytes(class_name: str, output_bytes: int) -> int:
+    """What a layer allocates while it runs besides its output: a convolution's patches
+    (measured about 2x its output for TensorFlow's CPU kernels, benchmarks/bench_memory.py),
+    half the output for anything else (temporaries of a few ops, the allocator's slack)."""
+    return 2 * output_bytes if "Conv" in class_name else output_bytes // 2
+
+
+def _dtype(graph: LayerGraph, node_id: str) -> str:
+    return (graph.node(node_id).output_dtypes or ("float32",))[0] or "float32"
+
+
+def _per_example(estimate: int, batch: int, kinds: dict[str, tuple[str, str]]) -> float:
+    return estimate / max(batch, 1)
+
+
+def _too_big(batch: int, needed: float, limit: float, per_example: float) -> str:
+    fits = int(limit * _MB // per_example) if per_example else batch
+    text = (
+        f"keras_lens.shapes(): tracing a batch of {batch} needs about {needed / _MB:,.0f} MB "
+        f"(the layer outputs alive at once while the graph runs layer by layer; limit "
+        f"{limit:,.0f} MB)."
+    )
+    if fits >= 1:
+        return (
+            f"{text} Pass a smaller batch, e.g. sample[:{min(fits, batch - 1)}]; the shapes are "
+            "the same for any batch size."
+        )
+    return (
+        f"{text} Even one example needs about {per_example / _MB:,.0f} MB: use a smaller "
+        "input size if the model allows it, or raise memory_limit_mb= if this machine has "
+        "the memory."
+    )
+
+
+class _Recorder:
+    """The ``visit`` of the real run: shapes, statistics and picture data of every node."""
+
+    def __init__(self, kinds: dict[str, tuple[str, str]]) -> None:
+        self.kinds = kinds
+        self.shapes: dict[str, list[tuple[int, ...]]] = {}
+        self.values: dict[str, Any] = {}
+        self.stats: dict[str, dict[str, float]] = {}
+
+    def __call__(self, node_id: str, outputs: list[Any]) -> None:
+        from keras import ops
+
+        if any(t is None for t in outputs):  # an optional input left out: nothing to show
+            return
+        self.shapes[node_id] = [tuple(int(d) for d in getattr(t, "shape", ())) for t in outputs]
+        if len(outputs) != 1 or outputs[0] is None:
+            return
+        tensor = outputs[0]
+        kind = self.kinds.get(node_id, ("", ""))[1]
+        real = "float" in str(tensor.dtype) or "int" in str(tensor.dtype)
+        if not (real and len(tensor.shape) and math.prod(tensor.shape)):
+            return
+        if kind == "feature_maps":
+            maps = ops.convert_to_numpy(tensor[0, ..., :MAX_MAPS])
+            self.values[node_id] = (maps, int(tensor.shape[-1]))
+        sample = _subsample(tensor)
+        if kind == "histogram":
+            self.values[node_id] = histogram_of(sample)
+        finite = sample[np.isfinite(sample)] if sample.dtype.kind == "f" else sample
+        if finite.size:
+            self.stats[node_id] = {
+                "min": float(finite.min()),
+                "max": float(finite.max()),
+                "mean": float(finite.mean()),
+                "std": float(finite.std()),
+            }
+
+
+#: At most this many values of one output are copied for its histogram and statistics.
+MAX_VALUES = 2**20
+
+
+def _subsample(tensor: Any) -> np.ndarray:
+    """The first ``_KEEP`` samples of an output, or (if that is over ``MAX_VALUES`` values) the
+    first samples that fit, or an evenly strided part of sample 0 (float32, numpy)."""
+    import keras
+
+    per_sample = math.prod(int(d) for d in tensor.shape[1:])
+    take = max(1, min(_KEEP, MAX_VALUES // max(per_sample, 1)))
+    part = keras.ops.reshape(tensor[:take], (-1,))
+    if int(part.shape[0]) > MAX_VALUES:
+        step = math.ceil(int(part.shape[0]) / MAX_VALUES)
+        part = part[::step]
+    return np.asarray(keras.ops.convert_to_numpy(part), dtype="float32")
+
+
+def _run(
+    model: Any, graph: LayerGraph, arrays: list[Any], recorder: _Recorder, limit: float, batch: int
+) -> int:
+    """The real run, stopped with a clear message if the live outputs pass the limit."""
+    from keras_lens.adapter import RunState, run_graph
+
+    def stop(peak: int, where: str) -> None:
+        raise _OverLimit(peak, where)
+
+    state = RunState(limit * _MB, stop, scratch_bytes)
+    try:
+        run_graph(model, list(arrays), recorder, state=state)
+    except _OverLimit as over:
+        raise ValueError(
+            f"keras_lens.shapes(): stopped at {over.where!r}: the layer outputs alive at once "
+            f"reached {over.peak / _MB:,.0f} MB with a batch of {batch} (limit "
+            f"{limit:,.0f} MB). Pass a smaller batch; the shapes are the same for any batch size."
+        ) from None
+    except Exception as error:  # show one line, not a Keras traceback
+        raise ValueError(
+            f"keras_lens.shapes(): the forward pass of {graph.name!r} failed{_cause(error)}"
+        ) from None
+    return int(state.peak) + sum(
+        v[0].nbytes if isinstance(v, tuple) else v.nbytes for v in recorder.values.values()
+    )
+
+
+class _OverLimit(Exception):
+    def __init__(self, peak: int, where: str) -> None:
+        super().__init__(where)
+        self.peak, self.where = peak, where
+
+
+def _nested_notes(graph: LayerGraph) -> list[str]:
+    notes = []
+    for g in graph.walk():
+        for layer in g.layers:
+            if layer.is_model and len(layer.node_ids) > 1 and layer.key in dict(g.subgraphs):
+                notes.append(
+                    f"{layer.name} is called {len(layer.node_ids)} times; its inner layers "
+                    "are traced with the inputs of the first call."
+                )
+    return notes
 
 
 def _symbolic_rows(graph: LayerGraph, depth: int) -> list[ShapeRow]:
@@ -223,75 +460,3 @@ def _cause(error: Exception) -> str:
     reason = re.sub(r"\{\{function_node [^}]*\}\}\s*", "", reasons[0] if reasons else "")
     place = f" in {where}()" if where and where != "Functional.call" else ""
     return f"{place}: {type(error).__name__}: {reason[:300]}"
-
-
-_FEATURE_MODELS: weakref.WeakKeyDictionary[Any, tuple[LayerGraph, Any, list[str]]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _feature_model(model: Any, graph: LayerGraph) -> tuple[Any, list[str]]:
-    """A keras.Model from the model's inputs to every node's outputs (cached per graph)."""
-    cached = _FEATURE_MODELS.get(model)
-    if cached is not None and cached[0] is graph:
-        return cached[1], cached[2]
-    import keras
-
-    from keras_lens.adapter import node_output_tensors
-
-    tensors = node_output_tensors(model)
-    order = [(node_id, i) for node_id, ts in tensors.items() for i in range(len(ts))]
-    outputs = [tensors[node_id][i] for node_id, i in order]
-    features = keras.Model(model.inputs, outputs, name=f"{model.name}_features")
-    ids = [node_id for node_id, _ in order]
-    _FEATURE_MODELS[model] = (graph, features, ids)
-    return features, ids
-
-
-def _forward(
-    model: Any,
-    graph: LayerGraph,
-    arrays: list[Any],
-    prefix: str,
-    shapes: dict[str, list[tuple[int, ...]]],
-    values: dict[str, np.ndarray],
-    notes: list[str],
-) -> None:
-    """Run the feature model once; record every output's shape and the values pictures need."""
-    import keras
-
-    features, ids = _feature_model(model, graph)
-    try:
-        outputs = features(list(arrays), training=False)
-    except Exception as error:  # show one line, not a Keras traceback
-        raise ValueError(
-            f"keras_lens.shapes(): the forward pass of {model.name!r} failed{_cause(error)}"
-        ) from None
-    full: dict[str, list[Any]] = {}
-    for node_id, tensor in zip(ids, outputs, strict=True):
-        full.setdefault(node_id, []).append(tensor)
-    for node_id, tensors in full.items():
-        key = f"{prefix}/{node_id}" if prefix else node_id
-        shapes[key] = [tuple(int(d) for d in t.shape) for t in tensors]
-        class_name = graph.layer(graph.node(node_id).layer_key).class_name
-        kind = picture_kind(class_name, len(tensors[0].shape)) if len(tensors) == 1 else ""
-        if kind:  # copy only what a picture shows: sample 0, or a slice of the batch
-            keep = 1 if kind == "feature_maps" else _KEEP
-            values[key] = keras.ops.convert_to_numpy(tensors[0][:keep])
-    for layer in graph.layers:
-        if not layer.is_model or not layer.node_ids:
-            continue
-        sub = graph.subgraph(layer.key)
-        if sub.kind not in ("functional", "sequential"):
-            continue
-        first = layer.node_ids[0]
-        inputs = [full[e.source][e.source_index] for e in graph.predecessors(first)]
-        if len(layer.node_ids) > 1:
-            notes.append(
-                f"{layer.name} is called {len(layer.node_ids)} times; its inner layers "
-                "are traced with the inputs of the first call."
-            )
-        inner = model.get_layer(layer.name)
-        inner_graph = graph_of(inner, "shapes")
-        inner_prefix = (prefix + "/" if prefix else "") + layer.key
-        _forward(inner, inner_graph, inputs, inner_prefix, shapes, values, notes)
