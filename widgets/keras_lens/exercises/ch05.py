@@ -56,6 +56,12 @@ i18n.register(
             "只改变彩色图像时第二个输出也变了：请把 `aux` 放在灰度分支（flat1）上，而不是合并后的"
             "特征上。",
         ),
+        "ex.05.2.count": (
+            "{count:,} parameters: the section 1 model has 424,874, and Dense(10) on the grey "
+            "branch's 13·13·16 = 2,704 features adds 27,050, so 451,924.",
+            "{count:,} 个参数：第 1 节的模型有 424,874 个，在灰度分支的 13·13·16 = 2,704 个特征上"
+            "加 Dense(10) 会增加 27,050 个，所以是 451,924。",
+        ),
         "ex.05.3.ok": (
             "digit accuracy {digit:.3f}, parity accuracy {parity:.3f} on the 2,000 bundled test "
             "images (bars {digit_bar:.2f} and {parity_bar:.2f}).",
@@ -116,11 +122,14 @@ def _two_input_model(aux_on="grey"):
     conv22 = layers.Conv2D(16, 4, activation="relu")(pool21)
     flat2 = layers.Flatten()(layers.MaxPool2D(2)(conv22))
     merge = layers.concatenate([flat1, flat2])
-    hidden = layers.Dense(10, activation="relu")(layers.Dense(20, activation="relu")(merge))
+    hidden = layers.Dense(64, activation="relu")(layers.Dense(128, activation="relu")(merge))
     output = layers.Dense(10, activation="softmax")(hidden)
     if aux_on is None:
         return keras.Model([gray, rgb], output)
-    aux = layers.Dense(10, activation="softmax", name="aux")(flat1 if aux_on == "grey" else merge)
+    source = {"grey": flat1, "merge": merge}.get(aux_on)
+    if aux_on == "grey_deep":
+        source = layers.Dense(8, activation="relu")(flat1)
+    aux = layers.Dense(10, activation="softmax", name="aux")(source)
     return keras.Model([gray, rgb], [output, aux])
 
 
@@ -141,12 +150,15 @@ def _aux(aux_model):
     aux_b = np.asarray(aux_model([gray, rgb_b])[1])
     if not np.allclose(aux_a, aux_b, atol=1e-6):
         raise Wrong("ex.05.2.branch")
+    if aux_model.count_params() != 451_924:
+        raise Wrong("ex.05.2.count", count=aux_model.count_params())
     return "ex.05.2.ok"
 
 
 _aux.wrong_answers = [
     (lambda: _two_input_model(aux_on="merge"), "ex.05.2.branch"),
     (lambda: _two_input_model(aux_on=None), "ex.05.2.outputs"),
+    (lambda: _two_input_model(aux_on="grey_deep"), "ex.05.2.count"),
 ]
 _aux.right_answers = [_two_input_model]
 
