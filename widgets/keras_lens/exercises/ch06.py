@@ -39,8 +39,6 @@ i18n.register(
             "layers.average([m(inputs) for m in members]).",
             "`deeper_ensemble` 里没有 Average 层：请用 layers.average([m(inputs) for m in "
             "members]) "
-            ""
-            ""
             "把成员模型合起来。",
         ),
         "ex.06.1.members": (
