@@ -11,6 +11,9 @@ compared after the rules in ``tests/nbval_sanitize.cfg``.
 from __future__ import annotations
 
 import os
+import sys
+import types
+from pathlib import Path
 
 # Kernels started by nbval inherit this process's environment.
 os.environ.setdefault("KERAS_LENS_DATA", "bundled")
@@ -18,6 +21,26 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
 # LivePlot leaves one final figure and no clear_output messages (nbval cannot compare those).
 os.environ.setdefault("KERAS_LENS_HEADLESS", "1")
+
+_TESTS = Path(__file__).resolve().parent / "tests"
+
+
+def _claim_the_tests_package() -> None:
+    """Make ``from tests import seed_models`` mean this repository's tests/ folder.
+
+    IPython 7 (what Colab ships) puts ``IPython/extensions`` on sys.path, and that folder holds
+    a regular package named ``tests``, which wins over our namespace package and broke the
+    collection of 6 test modules there. Binding the name first makes the import unambiguous.
+    """
+    current = sys.modules.get("tests")
+    if current is not None and str(_TESTS) in [str(p) for p in getattr(current, "__path__", [])]:
+        return
+    package = types.ModuleType("tests", "The keras_lens test suite (tests/).")
+    package.__path__ = [str(_TESTS)]
+    sys.modules["tests"] = package
+
+
+_claim_the_tests_package()
 
 
 def pytest_collectstart(collector):

@@ -6,12 +6,15 @@ Usage (from the repository root, inside .venv):
 
 The kernel runs with the notebook's folder as working directory and with the same
 environment as the test suite (bundled data, quiet TensorFlow), so the stored outputs are
-the ones nbval will compare against. Volatile metadata (execution timestamps) is dropped.
+the ones nbval will compare against. Volatile metadata (execution timestamps) is dropped. The
+widgets' state is stored in the notebook metadata (``widgets``), so that JupyterLab and Notebook 7
+render the stored widgets from it after a kernel restart (see ``keep_widget_state``).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
@@ -22,6 +25,9 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
+WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
+#: Widget state larger than this is not stored (the static text/html fallback still is).
+WIDGET_STATE_LIMIT = 2_000_000
 
 # TensorFlow's C++ start-up log lines (absl, printed before any log level applies: they cannot be
 # silenced with TF_CPP_MIN_LOG_LEVEL). They differ on every run and say nothing to a learner, so
@@ -47,6 +53,26 @@ def drop_tensorflow_log_lines(outputs: list) -> list:
     return kept
 
 
+def keep_widget_state(nb: nbformat.NotebookNode, limit: int = WIDGET_STATE_LIMIT) -> int:
+    """Keep the widget state nbclient stored (``store_widget_state``), so that the stored widgets
+    render from it after a kernel restart and a page reload, instead of "Error displaying widget:
+    model not found"; drop it (and say so) past ``limit`` bytes. Returns the bytes kept."""
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE_MIME)
+    if not state or not state.get("state"):
+        nb.metadata.pop("widgets", None)
+        return 0
+    for model in state["state"].values():  # unset layout properties: the front end's default
+        if model.get("model_name") == "LayoutModel":
+            model["state"] = {k: v for k, v in model.get("state", {}).items() if v is not None}
+    size = len(json.dumps(state, sort_keys=True))
+    if size > limit:
+        print(f"  widget state of {size:,} bytes > {limit:,}: not stored", file=sys.stderr)
+        nb.metadata.pop("widgets", None)
+        return 0
+    nb.metadata["widgets"] = {WIDGET_STATE_MIME: state}
+    return size
+
+
 def execute(path: Path, timeout: int = 900) -> float:
     """Run one notebook top to bottom in a fresh kernel and write it back; return seconds."""
     nb = nbformat.read(path, as_version=4)
@@ -60,6 +86,7 @@ def execute(path: Path, timeout: int = 900) -> float:
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
         record_timing=False,
+        store_widget_state=True,
     )
     start = time.perf_counter()
     client.execute()
@@ -68,7 +95,7 @@ def execute(path: Path, timeout: int = 900) -> float:
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
             cell.outputs = drop_tensorflow_log_lines(cell.outputs)
-    nb.metadata.pop("widgets", None)  # widget state is large and differs on every run
+    keep_widget_state(nb)
     nb.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",

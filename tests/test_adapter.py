@@ -406,13 +406,14 @@ def test_cache_does_not_keep_models_alive():
 
 
 def test_supported_keras_version_is_pinned():
-    assert adapter.SUPPORTED_KERAS == (">=3.15", "<3.16")
+    assert adapter.SUPPORTED_KERAS == (">=3.8", "<3.16")  # what scripts/matrix.py tests
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert check_keras_version() is True  # the test environment is supported
         assert check_keras_version("3.15.9") is True
-    for outside in ("3.16.0", "3.14.2", "4.0.0rc1"):
-        with pytest.warns(KerasVersionWarning, match="keras>=3.15,<3.16"):
+        assert check_keras_version("3.8.0") is True
+    for outside in ("3.16.0", "3.7.0", "4.0.0rc1"):
+        with pytest.warns(KerasVersionWarning, match="keras>=3.8,<3.16"):
             assert check_keras_version(outside) is False
 
 

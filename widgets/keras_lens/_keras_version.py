@@ -1,12 +1,14 @@
-"""The Keras versions whose private graph API ``keras_lens.adapter`` is written against.
+"""The Keras versions ``keras_lens`` is tested with (its compatibility matrix).
 
 Pure Python (Keras is imported only to read the installed version). Re-exported by
-``keras_lens.adapter``.
+``keras_lens.adapter``. The lower end is the oldest Keras that ``scripts/matrix.sh`` runs the
+unit tests on; the upper end excludes the next minor release, which nobody has tested yet.
+Outside that range the package still runs, with one ``KerasVersionWarning``.
 
 Example:
     >>> import warnings
     >>> with warnings.catch_warnings(record=True):
-    ...     check_keras_version("3.15.1"), check_keras_version("3.16.0")
+    ...     check_keras_version("3.15.1"), check_keras_version("3.7.0")
     (True, False)
 """
 
@@ -14,10 +16,16 @@ from __future__ import annotations
 
 import warnings
 
-__all__ = ["SUPPORTED_KERAS", "KerasVersionWarning", "check_keras_version"]
+__all__ = ["SUPPORTED_KERAS", "TESTED_KERAS_RANGE", "KerasVersionWarning", "check_keras_version"]
 
-#: Keras versions whose private graph API the adapter is written and tested against.
-SUPPORTED_KERAS: tuple[str, str] = (">=3.15", "<3.16")
+#: [oldest, first untested): the Keras minor versions the matrix tests (see scripts/matrix.sh).
+TESTED_KERAS_RANGE: tuple[tuple[int, int], tuple[int, int]] = ((3, 8), (3, 16))
+
+#: The same range as pip specifiers (what pyproject.toml's ``keras`` dependency allows).
+SUPPORTED_KERAS: tuple[str, str] = (
+    ">={}.{}".format(*TESTED_KERAS_RANGE[0]),
+    "<{}.{}".format(*TESTED_KERAS_RANGE[1]),
+)
 
 
 class KerasVersionWarning(UserWarning):
@@ -33,7 +41,7 @@ def check_keras_version(version: str | None = None) -> bool:
     Otherwise issues a ``KerasVersionWarning`` (once per process for the installed Keras).
 
     Example:
-        >>> check_keras_version("3.15.9")
+        >>> check_keras_version("3.8.0")
         True
     """
     installed = version is None
@@ -42,12 +50,14 @@ def check_keras_version(version: str | None = None) -> bool:
 
         version = keras.__version__
     parts = tuple(int(p) for p in _numeric_prefix(version).split(".")[:2])
-    ok = (3, 15) <= parts < (3, 16)
+    low, high = TESTED_KERAS_RANGE
+    ok = low <= parts < high
     if not ok and not (installed and _version_checked):
         warnings.warn(
             f"keras_lens reads Keras's private graph API and is tested with Keras "
             f"{' '.join(SUPPORTED_KERAS)}, but Keras {version} is installed: the drawing may be "
-            f"incomplete or fail. Install a supported version: pip install 'keras>=3.15,<3.16'",
+            f"incomplete or fail. Install a tested version: "
+            f"pip install 'keras{','.join(SUPPORTED_KERAS)}'",
             KerasVersionWarning,
             stacklevel=2,
         )

@@ -3,7 +3,9 @@
 Imported only when a widget is built (it imports ipywidgets). A front end with the widget manager
 shows the live widget; anything else (nbconvert, GitHub, nbval's text comparison) gets
 ``text/plain`` from ``_lens_text()`` and a static ``text/html`` from ``_lens_html()``, which
-never contain a widget id or anything else that changes from run to run.
+never contain a widget id or anything else that changes from run to run. The static HTML is
+built to survive the sanitiser of an untrusted notebook and is capped at ``static.MAX_BYTES``
+(see ``keras_lens.static``); the live widget carries the theme's ``keras-lens`` class.
 
 Example:
     >>> class Hello(LensBox):
@@ -19,6 +21,8 @@ from typing import Any
 
 import ipywidgets
 
+from keras_lens import static
+
 __all__ = ["LensBox"]
 
 
@@ -31,11 +35,19 @@ class LensBox(ipywidgets.VBox):
     def _lens_html(self) -> str:  # pragma: no cover - subclasses override
         return ""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_class("keras-lens")
+
+    def static_html(self) -> str:
+        """The stored ``text/html``: ``_lens_html()``, or its text summary past the size cap."""
+        return static.fit(self._lens_html(), self._lens_text())
+
     def __repr__(self) -> str:
         return self._lens_text()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        data: dict[str, Any] = {"text/plain": self._lens_text(), "text/html": self._lens_html()}
+        data: dict[str, Any] = {"text/plain": self._lens_text(), "text/html": self.static_html()}
         if self._view_name is not None and self._model_id is not None:
             data["application/vnd.jupyter.widget-view+json"] = {
                 "version_major": 2,

@@ -16,6 +16,7 @@ from typing import Any
 
 import ipywidgets
 
+from keras_lens import static, theme
 from keras_lens._checks import graph_of
 from keras_lens._html import esc
 from keras_lens._widgets import LensBox
@@ -23,16 +24,9 @@ from keras_lens.compare_table import CompareRow, CompareTable, compare_graphs
 
 __all__ = ["Compare", "compare", "compare_html"]
 
-_COLORS = {
-    "same object": "#d8ecff",
-    "equal": "#e3f5e1",
-    "differs": "#fff3c4",
-    "only in a": "#f4f4f4",
-    "only in b": "#f4f4f4",
-}
-_STYLE = (
+_STYLE = theme.STYLE + (  # colours (status edges, rules): keras_lens.theme
     "<style>.klens-cmp table{border-collapse:collapse;font-family:monospace;font-size:12px}"
-    ".klens-cmp td,.klens-cmp th{border:1px solid #ccc;padding:2px 6px;text-align:left;"
+    ".klens-cmp td,.klens-cmp th{padding:2px 6px;text-align:left;"
     "vertical-align:top}.klens-cmp td.n{text-align:right}.klens-cmp ul{margin:0;padding-left:1.2em}"
     "</style>"
 )
@@ -50,7 +44,7 @@ def compare(a: Any, b: Any) -> Compare:
     return Compare(table)
 
 
-def compare_html(table: CompareTable, rows: list[CompareRow] | None = None) -> str:
+def compare_html(table: CompareTable, rows: list[CompareRow | str] | None = None) -> str:
     """Static, escaped HTML of a comparison (all rows unless ``rows`` is given)."""
     rows = list(table.rows) if rows is None else rows
     out = [
@@ -58,16 +52,20 @@ def compare_html(table: CompareTable, rows: list[CompareRow] | None = None) -> s
         "<div class='klens-cmp'>",
         f"<p><b>a</b> = {esc(table.a_name)} ({table.a_params:,} params), "
         f"<b>b</b> = {esc(table.b_name)} ({table.b_params:,} params)</p>",
-        "<table><tr><th>a: layer</th><th>output shape</th><th>params</th><th>status</th>"
+        static.table_open()
+        + "<tr><th>a: layer</th><th>output shape</th><th>params</th><th>status</th>"
         "<th>b: layer</th><th>output shape</th><th>params</th></tr>",
     ]
     for row in rows:
+        if isinstance(row, str):  # a note row (static copy of a long comparison)
+            out.append(row)
+            continue
         status = esc(row.status)
         if row.differences:
             items = "".join(f"<li>{esc(d)}</li>" for d in row.differences)
             status += f"<ul>{items}</ul>"
         out.append(
-            f"<tr style='background:{_COLORS[row.status]}'>"
+            f"<tr class='{theme.status_class(row.status)}'>"
             f"<td>{_cell(row.a, row.a_depth)}</td><td>{esc(row.a_shape)}</td>"
             f"<td class='n'>{f'{row.a.params:,}' if row.a else ''}</td><td>{status}</td>"
             f"<td>{_cell(row.b, row.b_depth)}</td><td>{esc(row.b_shape)}</td>"
@@ -118,4 +116,5 @@ class Compare(LensBox):
         return f"<Compare {t.a_name!r} vs {t.b_name!r}: {t.headline()}>"
 
     def _lens_html(self) -> str:
-        return compare_html(self.table)
+        rows = static.elide(self.table.rows, note=lambda n: static.rows_note(n, 7))
+        return static.block("compare", compare_html(self.table, rows))

@@ -19,15 +19,24 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Literal
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
 from keras_lens._html import dot_string, esc, esc_text
+from keras_lens.folding import FoldGroup, find_groups
 from keras_lens.records import LayerGraph, LayerRecord, NodeRecord, Shape, format_shape
 
-__all__ = ["GraphOptions", "to_dot"]
+__all__ = ["FILL", "GraphOptions", "to_dot", "to_dot_indexed"]
 
-_FILL = {"input": "#dbe9f6", "op": "#efe3f5", "model": "#fff1c9", "layer": "#ececec"}
+_FILL = {
+    "input": "#dbe9f6",
+    "op": "#efe3f5",
+    "model": "#fff1c9",
+    "layer": "#ececec",
+    "group": "#d9f0e3",
+}
+#: Box colours by kind (the widget's legend lists them).
+FILL = dict(_FILL)
 _HIGHLIGHT = "#d62728"
 
 
@@ -47,6 +56,9 @@ class GraphOptions:
     expand_nested: bool = False
     rankdir: Literal["TB", "LR"] = "TB"
     highlight: str | None = None
+    fold: bool = False
+    flipped: frozenset[str] = field(default_factory=frozenset)
+    """Nested-model keys drawn opposite to ``expand_nested``; group ids opposite to ``fold``."""
 
     def __post_init__(self) -> None:
         if self.rankdir not in ("TB", "LR"):
@@ -59,8 +71,32 @@ class GraphOptions:
 
 def to_dot(graph: LayerGraph, options: GraphOptions | None = None) -> str:
     """DOT text for ``graph`` drawn with ``options`` (deterministic: same input, same text)."""
+    return to_dot_indexed(graph, options)[0]
+
+
+def to_dot_indexed(
+    graph: LayerGraph,
+    options: GraphOptions | None = None,
+    groups: tuple[FoldGroup, ...] | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """DOT text and an index of what each drawn box, frame and arrow stands for.
+
+    The index (plain JSON for the front end): ``boxes`` ``{box id: {key, name, cls, kind,
+    members}}`` (``kind`` is ``layer``, ``model`` or ``group``; a folded group's or collapsed
+    model's ``members`` are the layer keys inside it), ``clusters`` ``{frame id: {key, kind}}``
+    and ``edges`` ``[[source box, target box], ...]``. In the SVG a box carries the class
+    ``kl_<box id>`` and a frame ``kl_<frame id>``. ``groups`` defaults to ``find_groups(graph)``
+    when ``options.fold`` is on.
+
+    Example:
+        >>> from keras_lens.records import LayerGraph
+        >>> to_dot_indexed(LayerGraph(name="m", class_name="Functional", kind="functional"))[1]
+        {'boxes': {}, 'clusters': {}, 'edges': []}
+    """
     opts = options or GraphOptions()
-    writer = _Writer(graph, opts)
+    if opts.fold and groups is None:
+        groups = find_groups(graph)
+    writer = _Writer(graph, opts, groups or ())
     body = writer.graph_body(graph, indent="  ")
     head = [
         "digraph keras_lens {",
@@ -70,24 +106,38 @@ def to_dot(graph: LayerGraph, options: GraphOptions | None = None) -> str:
         'fontname="Helvetica", fontsize=11, margin="0.04,0.02"];',
         '  edge [color="#555555", arrowsize=0.7];',
     ]
-    return "\n".join([*head, *body, *writer.edge_lines, "}", ""])
+    index = {"boxes": writer.boxes, "clusters": writer.frames, "edges": writer.edge_pairs}
+    return "\n".join([*head, *body, *writer.edge_lines, "}", ""]), index
 
 
 class _Writer:
-    def __init__(self, root: LayerGraph, opts: GraphOptions) -> None:
+    def __init__(self, root: LayerGraph, opts: GraphOptions, groups: tuple[FoldGroup, ...]) -> None:
         self.opts = opts
         self.ids: dict[str, str] = {}
         self.edge_lines: list[str] = []
+        self.edge_pairs: list[list[str]] = []
         self.seen_edges: set[tuple[str, str, int, int]] = set()
+        self.seen_pairs: set[tuple[str, str]] = set()
         self.clusters = 0
+        self.boxes: dict[str, dict[str, Any]] = {}
+        self.frames: dict[str, dict[str, str]] = {}
+        self.names = {r.key: r.name for g in root.walk() for r in g.layers}
+        self.group_of: dict[str, FoldGroup] = {}
+        self.folded: dict[str, str] = {}  # member key -> group id, for folded groups
+        for group in groups if opts.fold else ():
+            for key in group.keys:
+                self.group_of[key] = group
+                if group.id not in opts.flipped:
+                    self.folded[key] = group.id
 
     def box_id(self, key: str) -> str:
+        key = self.folded.get(key, key)
         if key not in self.ids:
             self.ids[key] = f"L{len(self.ids)}"
         return self.ids[key]
 
     def expandable(self, graph: LayerGraph, layer: LayerRecord) -> LayerGraph | None:
-        if not (self.opts.expand_nested and layer.is_model):
+        if not layer.is_model or (self.opts.expand_nested == (layer.key in self.opts.flipped)):
             return None
         sub = dict(graph.subgraphs).get(layer.key)
         if sub is None or not sub.nodes:
@@ -96,39 +146,127 @@ class _Writer:
 
     def graph_body(self, graph: LayerGraph, indent: str, nested: bool = False) -> list[str]:
         lines: list[str] = []
+        open_until = ""
         for layer in graph.layers:
             if nested and layer.implicit:  # as model_to_dot: a nested Sequential's InputLayer
                 continue  # is not drawn; the edge goes into its first layer
-            sub = self.expandable(graph, layer)
-            if sub is None:
-                lines.append(indent + self.box(graph, layer))
+            group = self.group_of.get(layer.key)
+            if group is not None and layer.key in self.folded:
+                if layer.key == group.keys[0]:
+                    lines.append(indent + self.group_box(graph, group))
                 continue
-            self.clusters += 1
-            label = f"<b>{esc(layer.name)}</b> ({esc(layer.class_name)})"
-            if any(inner.implicit for inner in sub.layers):
-                label += " · its implicit InputLayer not drawn (as plot_model)"
-            if layer.shared:
-                label += f" · shared ×{len(layer.node_ids)}"
-            style = "dashed,rounded" if layer.shared else "rounded"
-            color = _HIGHLIGHT if layer.key == self.opts.highlight else "#b08900"
-            lines.append(f"{indent}subgraph cluster_{self.clusters} {{")
-            lines.append(
-                f'{indent}  label=<{label}>; labeljust="l"; style="{style}"; color="{color}";'
-                f" penwidth={3 if layer.key == self.opts.highlight else 1.2};"
-            )
-            lines.extend(self.graph_body(sub, indent + "  ", nested=True))
-            lines.append(f"{indent}}}")
+            if group is not None and layer.key == group.keys[0]:  # an opened group: a frame
+                self.clusters += 1
+                frame = f"c{self.clusters}"
+                self.frames[frame] = {"key": group.id, "kind": "group"}
+                label = f"▾ <b>{esc(group.label)}</b> · {group.blocks} blocks"
+                lines.append(f"{indent}subgraph cluster_{self.clusters} {{")
+                lines.append(
+                    f'{indent}  label=<{label}>; labeljust="l"; style="dashed,rounded"; '
+                    f'color="#2e8b57"; class="kl_{frame}"; '
+                    f"tooltip={dot_string(esc_text(f'{group.label}: click the label to fold'))};"
+                )
+                indent += "  "
+                open_until = group.keys[-1]
+            self.layer_lines(graph, layer, indent, lines)
+            if open_until and layer.key == open_until:
+                indent = indent[:-2]
+                lines.append(f"{indent}}}")
+                open_until = ""
+        if open_until:  # defensive: a group whose last member was not met
+            lines.append(f"{indent[:-2]}}}")
         for e in graph.edges:
             if nested and graph.layer(graph.node(e.source).layer_key).implicit:
                 continue
             src = self.resolve_output(graph, graph.node(e.source).layer_key, e.source_index)
             dst = self.resolve_input(graph, graph.node(e.target).layer_key, e.slot())
             key = (src, dst, e.source_index, e.target_index)
-            if key in self.seen_edges:
+            a, b = self.box_id(src), self.box_id(dst)
+            if key in self.seen_edges or a == b:
                 continue
+            if (a, b) in self.seen_pairs and (src in self.folded or dst in self.folded):
+                continue  # many tensors into or out of one folded group: one arrow
             self.seen_edges.add(key)
-            self.edge_lines.append(f"  {self.box_id(src)} -> {self.box_id(dst)};")
+            tip = f"{self.label_of(src)} → {self.label_of(dst)}: {format_shape(e.shape)}" + (
+                f" {e.dtype}" if e.dtype else ""
+            )
+            self.edge_lines.append(f"  {a} -> {b} [tooltip={dot_string(esc_text(tip))}];")
+            if (a, b) not in self.seen_pairs:
+                self.seen_pairs.add((a, b))
+                self.edge_pairs.append([a, b])
         return lines
+
+    def label_of(self, key: str) -> str:
+        gid = self.folded.get(key)
+        if gid is not None:
+            return self.group_of[key].label
+        return self.names.get(key, key)
+
+    def group_box(self, graph: LayerGraph, group: FoldGroup) -> str:
+        box = self.box_id(group.keys[0])
+        first, last = graph.layer(group.keys[0]), graph.layer(group.keys[-1])
+        params = sum(graph.layer(k).params for k in group.keys)
+        rows = [
+            f'<tr><td bgcolor="{_FILL["group"]}"><b>▸ {esc(group.label)}</b></td></tr>',
+            f"<tr><td>{group.blocks} blocks · {len(group.keys)} layers · {params:,} params"
+            "</td></tr>",
+        ]
+        if self.opts.show_shapes:
+            ins = graph.nodes_of(first.key)[:1]
+            outs = graph.nodes_of(last.key)[:1]
+            if ins and outs and ins[0].input_shapes and outs[0].output_shapes:
+                text = f"{_shapes(ins[0].input_shapes)} → {_shapes(outs[0].output_shapes)}"
+                rows.append(f"<tr><td>{esc(text)}</td></tr>")
+        label = (
+            '<<table border="0" cellborder="0" cellspacing="0" cellpadding="3">'
+            + "".join(rows)
+            + "</table>>"
+        )
+        tip = f"{group.label}: {group.blocks} repeated blocks, {len(group.keys)} layers"
+        tip += "; click to open"
+        self.boxes[box] = {
+            "key": group.id,
+            "name": group.label,
+            "cls": f"{group.blocks} blocks",
+            "kind": "group",
+            "members": list(group.keys),
+        }
+        attrs = [
+            f"label={label}",
+            f"tooltip={dot_string(esc_text(tip))}",
+            f'class="kl_{box}"',
+            "peripheries=2",
+            'color="#2e8b57"',
+        ]
+        highlight = self.opts.highlight
+        if highlight and any(highlight == k or highlight.startswith(k + "/") for k in group.keys):
+            attrs += [f'color="{_HIGHLIGHT}"', "penwidth=3"]
+        return f'{box} [{", ".join(attrs)}, style="rounded,filled"];'
+
+    def layer_lines(self, graph: LayerGraph, layer: LayerRecord, indent: str, lines: list[str]):
+        sub = self.expandable(graph, layer)
+        if sub is None:
+            lines.append(indent + self.box(graph, layer))
+            return
+        self.clusters += 1
+        frame = f"c{self.clusters}"
+        self.frames[frame] = {"key": layer.key, "kind": "model"}
+        label = f"▾ <b>{esc(layer.name)}</b> ({esc(layer.class_name)})"
+        if any(inner.implicit for inner in sub.layers):
+            label += " · its implicit InputLayer not drawn (as plot_model)"
+        if layer.shared:
+            label += f" · shared ×{len(layer.node_ids)}"
+        style = "dashed,rounded" if layer.shared else "rounded"
+        color = _HIGHLIGHT if layer.key == self.opts.highlight else "#b08900"
+        tip = f"{layer.name} ({layer.class_name}, nested model): click the label to collapse"
+        lines.append(f"{indent}subgraph cluster_{self.clusters} {{")
+        lines.append(
+            f'{indent}  label=<{label}>; labeljust="l"; style="{style}"; color="{color}";'
+            f" penwidth={3 if layer.key == self.opts.highlight else 1.2};"
+            f' class="kl_{frame}"; tooltip={dot_string(esc_text(tip))};'
+        )
+        lines.extend(self.graph_body(sub, indent + "  ", nested=True))
+        lines.append(f"{indent}}}")
 
     def resolve_output(self, graph: LayerGraph, key: str, index: int) -> str:
         """The box drawing output ``index`` of layer ``key`` (inside an expanded nested model)."""
@@ -202,7 +340,19 @@ class _Writer:
             + "".join(rows)
             + "</table>>"
         )
-        attrs = [f"label={label}", f"tooltip={dot_string(esc_text(_tooltip(layer)))}"]
+        box = self.box_id(layer.key)
+        attrs = [
+            f"label={label}",
+            f"tooltip={dot_string(esc_text(_tooltip(layer)))}",
+            f'class="kl_{box}"',
+        ]
+        self.boxes[box] = {
+            "key": layer.key,
+            "name": layer.name,
+            "cls": layer.class_name,
+            "kind": "model" if layer.is_model else "layer",
+            "members": [],
+        }
         styles = ["rounded", "filled"]
         if layer.shared:
             styles.append("dashed")
@@ -212,7 +362,7 @@ class _Writer:
         ):  # the layer itself, or the collapsed nested model that holds it
             attrs += [f'color="{_HIGHLIGHT}"', "penwidth=3", 'fillcolor="#fff4d6"']
         attrs.append(f'style="{",".join(styles)}"')
-        return f"{self.box_id(layer.key)} [{', '.join(attrs)}];"
+        return f"{box} [{', '.join(attrs)}];"
 
 
 def _shapes(shapes: tuple[Shape, ...]) -> str:
@@ -240,4 +390,6 @@ def _tooltip(layer: LayerRecord) -> str:
     text = f"{layer.name} ({layer.class_name}): {layer.params:,} params"
     if layer.shared:
         text += f", shared by {len(layer.node_ids)} calls"
+    if layer.is_model:
+        text += "; double-click to expand or collapse"
     return text

@@ -22,6 +22,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from keras_lens import theme
 from keras_lens._checks import as_tensors, did_you_mean, graph_of, require_flag, require_rankdir
 from keras_lens._compat import tooltip_kwargs
 from keras_lens._html import esc
@@ -145,7 +146,7 @@ class GraphView(LensBox):
         )
         self.drawing = w.HTML(layout=w.Layout(overflow="auto", max_height="720px"))
         self.details = w.HTML()
-        self.notes = w.HTML(_notes_html(layer_graph))
+        self.notes = w.HTML(theme.STYLE + _notes_html(layer_graph))  # the page's theme CSS
         for control in (
             self.shapes_box,
             self.dtypes_box,
@@ -219,7 +220,7 @@ class GraphView(LensBox):
             except LayoutError as exc:
                 message = f"The graph could not be drawn: {exc}"
         return (
-            f'<pre style="white-space:pre-wrap;color:#8a1c1c">{esc(message)}</pre>'
+            f'<pre class="kl-error" style="white-space:pre-wrap">{esc(message)}</pre>'
             + layer_list_html(graph)
         )
 
@@ -233,11 +234,18 @@ class GraphView(LensBox):
             f"<GraphView {g.name!r}: {len(g.nodes)} nodes, {len(g.edges)} edges, shared: {shared}>"
         )
 
-    def _lens_html(self) -> str:
-        return (
-            f'<div class="keras-lens-graph-static">{_notes_html(self.layer_graph)}'
-            f"{self._drawing_html(self.options)}"
-            f"{self.details.value}</div>"
+    def _lens_html(self, budget: int | None = None) -> str:
+        from keras_lens import static
+
+        svg = self.svg if self.layer_graph.nodes else ""
+        fallback = "" if svg else self._drawing_html(self.options)
+        return static.graph_html(
+            self.layer_graph,
+            svg,
+            fallback,
+            _notes_html(self.layer_graph),
+            self.details.value,
+            budget=budget,
         )
 
 
@@ -263,4 +271,4 @@ def _notes_html(graph: LayerGraph) -> str:
     if not graph.notes:
         return ""
     items = "".join(f"<li>{esc(note)}</li>" for note in graph.notes)
-    return f'<ul style="margin:2px 0;color:#555;font-size:12px">{items}</ul>'
+    return f'<ul class="kl-muted" style="margin:2px 0;font-size:12px">{items}</ul>'

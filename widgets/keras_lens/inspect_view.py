@@ -128,9 +128,16 @@ class Inspect(LensBox):
         )
 
     def _lens_html(self) -> str:
+        from keras_lens import static
+
+        bodies: dict[str, str] = {}
+        for title, view in zip(TABS[1:], self.tabs.children[1:], strict=True):
+            html = view._lens_html() if isinstance(view, LensBox) else getattr(view, "value", "")
+            bodies[title] = html
+        # the drawing gets what the other tabs leave of the stored output's size cap
+        budget = static.MAX_BYTES - sum(static.size(b) for b in bodies.values()) - 2_000
+        bodies = {TABS[0]: self.graph_view._lens_html(budget=budget), **bodies}
         parts = [f"<div class='klens-inspect'><h3>{esc(self.layer_graph.name)}</h3>"]
-        for title, view in zip(TABS, self.tabs.children, strict=True):
-            body = view._lens_html() if isinstance(view, LensBox) else getattr(view, "value", "")
-            parts.append(f"<h4>{esc(title)}</h4>{body}")
+        parts += [f"<h4>{esc(title)}</h4>{bodies[title]}" for title in TABS]
         parts.append("</div>")
         return "\n".join(parts)

@@ -22,6 +22,7 @@ from typing import Any
 
 import ipywidgets
 
+from keras_lens import static, theme
 from keras_lens._widgets import LensBox
 from keras_lens.formulas import param_formula
 
@@ -228,9 +229,9 @@ def _html(result: ShapeArithmetic) -> str:
         rows.append(f"output shape: <b>{esc(str(result.output_shape))}</b>")
         rows.append(f"parameters: <code>{esc(result.param_text)}</code>")
     else:
-        rows.append(f"<span style='color:#b00020'>invalid: {esc(result.problem)}</span>")
+        rows.append(f"<span class='kl-error'>invalid: {esc(result.problem)}</span>")
     rows += [f"<i>note: {esc(note)}</i>" for note in result.notes]
-    return "<div class='keras-lens-playground'>" + "<br>".join(rows) + "</div>"
+    return theme.STYLE + "<div class='keras-lens-playground'>" + "<br>".join(rows) + "</div>"
 
 
 def playground(**settings: Any) -> Any:
@@ -321,4 +322,4 @@ class Playground(LensBox):
         return f"<Playground {r.layer}: {r.input_shape} -> {shown}, {r.params:,} params>"
 
     def _lens_html(self) -> str:
-        return _html(self.result)
+        return static.block("playground", _html(self.result))

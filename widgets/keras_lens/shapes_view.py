@@ -19,6 +19,7 @@ from typing import Any
 import ipywidgets
 import traitlets
 
+from keras_lens import static, theme
 from keras_lens._html import esc
 from keras_lens._widgets import LensBox
 from keras_lens.records import format_shape
@@ -28,11 +29,9 @@ __all__ = ["Shapes", "shapes", "shapes_html"]
 
 #: The static HTML fallback draws at most this many pictures.
 MAX_STATIC_PICTURES = 12
-_STYLE = (
+_STYLE = theme.STYLE + (  # colours (selected row, mismatch): keras_lens.theme
     "<style>.klens-shp table{border-collapse:collapse;font-family:monospace;font-size:12px}"
-    ".klens-shp td,.klens-shp th{border:1px solid #ccc;padding:2px 6px;text-align:left;"
-    "vertical-align:top}.klens-shp tr.sel{background:#fff3c4}.klens-shp .bad{color:#b00020;"
-    "font-weight:bold}</style>"
+    ".klens-shp td,.klens-shp th{padding:2px 6px;text-align:left;vertical-align:top}</style>"
 )
 
 
@@ -45,14 +44,32 @@ def shapes(model: Any, sample: Any = None, *, memory_limit_mb: float = MEMORY_LI
     return Shapes(trace_shapes(model, sample, memory_limit_mb=memory_limit_mb))
 
 
-def shapes_html(trace: ShapeTrace, selected: str = "", pictures: int = MAX_STATIC_PICTURES) -> str:
-    """Static, escaped HTML: the table, then up to ``pictures`` pictures as base64 PNG."""
+def shapes_html(
+    trace: ShapeTrace,
+    selected: str = "",
+    pictures: int = MAX_STATIC_PICTURES,
+    *,
+    stored: bool = False,
+) -> str:
+    """Static, escaped HTML: the table, then up to ``pictures`` pictures as base64 PNG.
+
+    ``stored=True`` (the copy stored in a notebook) keeps the first and last rows of a long
+    table, draws no pictures for models of ``static.MAX_PICTURE_LAYERS`` layers or more and
+    stops adding pictures past a byte budget."""
+    rows: list[Any] = list(trace.rows)
+    if stored:
+        rows = static.elide(rows, note=lambda n: static.rows_note(n, 4))
+        if len(trace.rows) >= static.MAX_PICTURE_LAYERS:
+            pictures = 0
     out = [_STYLE, "<div class='klens-shp'>", f"<b>Model: &quot;{esc(trace.name)}&quot;</b>"]
     out.append(
-        "<table><tr><th>Layer (type)</th><th>Symbolic shape</th><th>Actual shape</th>"
-        "<th>OK</th></tr>"
+        static.table_open()
+        + "<tr><th>Layer (type)</th><th>Symbolic shape</th><th>Actual shape</th><th>OK</th></tr>"
     )
-    for row in trace.rows:
+    for row in rows:
+        if isinstance(row, str):  # the note of an elided table
+            out.append(row)
+            continue
         indent = "&nbsp;" * 4 * row.depth + ("└&nbsp;" if row.depth else "")
         symbolic = "<br>".join(esc(format_shape(s)) for s in row.symbolic) or "?"
         actual = (
@@ -68,14 +85,22 @@ def shapes_html(trace: ShapeTrace, selected: str = "", pictures: int = MAX_STATI
     out.append(f"<p>{esc(_verdict(trace))}</p>")
     out += [f"<p><i>Note: {esc(n)}</i></p>" for n in trace.notes]
     with_pictures = [r for r in trace.rows if r.picture]
+    budget, drawn = static.MAX_BYTES // 2, 0
     for row in with_pictures[:pictures]:
         png = trace.picture_png(row.node_id)
-        if png:
-            data = base64.b64encode(png).decode("ascii")
-            out.append(f"<img alt='{esc(row.name)}' src='data:image/png;base64,{data}'/>")
-    if 0 < pictures < len(with_pictures):
+        if not png:
+            continue
+        budget -= len(png) * 4 // 3
+        if stored and budget < 0:
+            break  # past the byte budget of the stored copy: no more pictures
+        data = base64.b64encode(png).decode("ascii")
+        out.append(f"<img alt='{esc(row.name)}' src='data:image/png;base64,{data}'/>")
+        drawn += 1
+    if stored and len(trace.rows) >= static.MAX_PICTURE_LAYERS and with_pictures:
+        out.append(static.note(static.i18n.t("shapes.no_stored_pictures", n=len(trace.rows))))
+    elif 0 < drawn < len(with_pictures):
         out.append(
-            f"<p><i>Pictures of the first {pictures} of {len(with_pictures)} layers; pick a layer "
+            f"<p><i>Pictures of the first {drawn} of {len(with_pictures)} layers; pick a layer "
             "in the widget, or call .picture_png(name).</i></p>"
         )
     out.append("</div>")
@@ -147,4 +172,4 @@ class Shapes(LensBox):
         return f"{head}, traced with a batch of {t.batch}: {verdict}>"
 
     def _lens_html(self) -> str:
-        return shapes_html(self.trace, self.selected)
+        return static.block("shapes", shapes_html(self.trace, self.selected, stored=True))

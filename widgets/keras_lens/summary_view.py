@@ -21,6 +21,7 @@ from typing import Any
 import ipywidgets
 import traitlets
 
+from keras_lens import static, theme
 from keras_lens._checks import graph_of, require_flag
 from keras_lens._html import esc
 from keras_lens._widgets import LensBox
@@ -36,11 +37,11 @@ from keras_lens.summary_table import (
 __all__ = ["Summary", "summary", "summary_html"]
 
 _SORTS = (("graph order", "graph"), ("most params", "params_desc"), ("fewest params", "params_asc"))
-_STYLE = (
+_STYLE = theme.STYLE + (  # colours: keras_lens.theme
     "<style>.klens-sum table{border-collapse:collapse;font-family:monospace;font-size:12px}"
-    ".klens-sum td,.klens-sum th{border:1px solid #ccc;padding:2px 6px;vertical-align:top;"
+    ".klens-sum td,.klens-sum th{padding:2px 6px;vertical-align:top;"
     "text-align:left;line-height:1.35}.klens-sum td.n{text-align:right;white-space:nowrap}"
-    ".klens-sum .s{white-space:nowrap}.klens-sum tr.sel{background:#fff3c4}"
+    ".klens-sum .s{white-space:nowrap}"
     ".klens-sum tr.model td:first-child{font-weight:bold}</style>"
 )
 
@@ -91,7 +92,10 @@ def summary_html(
         _STYLE,
         "<div class='klens-sum'>",
         f"<b>Model: &quot;{esc(table.name)}&quot;</b> ({esc(table.class_name)})",
-        "<table><thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr></thead>",
+        static.table_open()
+        + "<thead><tr>"
+        + "".join(f"<th>{esc(h)}</th>" for h in head)
+        + "</tr></thead>",
         "<tbody>",
     ]
     for row in rows:
@@ -215,4 +219,10 @@ class Summary(LensBox):
         )
 
     def _lens_html(self) -> str:
-        return summary_html(self.table, selected=self.selected)
+        rows = self.table.visible_rows(True)
+        shown = static.elide(rows)
+        html = summary_html(self.table, shown, selected=self.selected)
+        if len(shown) < len(rows):
+            left_out = len(rows) - len(shown)
+            html += static.note(static.i18n.t("static.rows_left_out", n=left_out))
+        return static.block("summary", html)
