@@ -103,12 +103,12 @@ def log(env: str, text: str) -> None:
     print(f"[matrix:{env}] {text}", flush=True)
 
 
-def run(env: str, args: list[str], *, check: bool = True, **kw) -> subprocess.CompletedProcess:
+def run(label: str, args: list, *, check: bool = True, **kw) -> subprocess.CompletedProcess:
     started = time.monotonic()
     result = subprocess.run(args, **kw)
     took = time.monotonic() - started
     shown = " ".join(str(a) for a in args)
-    log(env, f"{took:6.1f} s  {shown[:140]}")
+    log(label, f"{took:6.1f} s  {shown[:140]}")
     if check and result.returncode != 0:
         output = (result.stdout or "") + (result.stderr or "") if kw.get("capture_output") else ""
         raise Failed(f"exit {result.returncode}: {shown[:200]}\n{output[-4000:]}")
