@@ -37,7 +37,8 @@ except ImportError:
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-FRONT_ENDS = {"lab": "lab/tree/{name}", "notebook7": "notebooks/{name}"}
+# Lab: a workspace per notebook, so a reload restores no other notebook beside it
+FRONT_ENDS = {"lab": "lab/workspaces/{stem}/tree/{name}", "notebook7": "notebooks/{name}"}
 INTERNAL_ID = re.compile(r"\bL\d+\b|\bL\d+->L\d+\b")
 WIDGET_ERROR = "Error displaying widget"
 
@@ -97,6 +98,10 @@ def _untrusted_notebook(path: Path) -> None:
     nbformat.write(nb, path)  # never signed: the server's notary db is empty
 
 
+def _path(front_end: str, name: str) -> str:
+    return FRONT_ENDS[front_end].format(name=name, stem=Path(name).stem.replace("_", "-"))
+
+
 def _open(context, server, path: str):
     page = context.new_page()
     page.set_default_timeout(20_000)
@@ -119,7 +124,8 @@ _TRUSTED = """() => { const cells = window.jupyterapp.shell.currentWidget.conten
   return out; }"""
 
 # Per code cell: its output text and every <img> with its decoded size.
-_OUTPUTS = """() => Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell')).map(cell => {
+_OUTPUTS = """() => Array.from(window.jupyterapp.shell.currentWidget.node
+    .querySelectorAll('.jp-CodeCell')).map(cell => {
   const area = cell.querySelector('.jp-OutputArea');
   return {
     text: area ? area.innerText : '',
@@ -148,11 +154,11 @@ def test_untrusted_stored_outputs_show_drawings_and_tables(
 ):
     name = f"stored_untrusted_{front_end}.ipynb"
     _untrusted_notebook(jupyter_server.root / name)
-    page = _open(browser_context, jupyter_server, FRONT_ENDS[front_end].format(name=name))
+    page = _open(browser_context, jupyter_server, _path(front_end, name))
     try:
         page.wait_for_function(
-            f"document.querySelectorAll('.jp-CodeCell .jp-OutputArea-output').length >= "
-            f"{len(ENTRY_POINTS)}"
+            "window.jupyterapp.shell.currentWidget.node"
+            f".querySelectorAll('.jp-CodeCell .jp-OutputArea-output').length >= {len(ENTRY_POINTS)}"
         )
         trusted = page.evaluate(_TRUSTED)
         assert trusted == [False] * len(ENTRY_POINTS), f"the notebook is trusted: {trusted}"
@@ -221,13 +227,13 @@ def _trusted_copy(server, source: Path, name: str, keep_state: bool) -> None:
 
 def _widget_outputs(page) -> dict:
     return page.evaluate(
-        """() => ({
-          text: document.querySelector('.jp-Notebook').innerText,
-          svgs: document.querySelectorAll('.jp-OutputArea .keras-lens-svg svg').length,
-          rows: document.querySelectorAll('.jp-OutputArea .klens-sum tbody tr').length,
+        """() => { const node = window.jupyterapp.shell.currentWidget.node; return {
+          text: node.innerText,
+          svgs: node.querySelectorAll('.jp-OutputArea .keras-lens-svg svg').length,
+          rows: node.querySelectorAll('.jp-OutputArea .klens-sum tbody tr').length,
           trusted: (() => { const c = window.jupyterapp.shell.currentWidget.content.model.cells;
                             return c.length > 1 && c.get(1).trusted; })(),
-        })"""
+        }; }"""
     )
 
 
@@ -250,7 +256,7 @@ def test_stored_widgets_render_after_restart_and_reload(
     assert "application/vnd.jupyter.widget-state+json" in stored.metadata.get("widgets", {})
     name = f"restart_{front_end}.ipynb"
     _trusted_copy(jupyter_server, executed, name, keep_state=True)
-    page = _open(browser_context, jupyter_server, FRONT_ENDS[front_end].format(name=name))
+    page = _open(browser_context, jupyter_server, _path(front_end, name))
     try:
         state = _wait_for_widgets(page)
         assert state["trusted"], "the signed copy did not open trusted"
@@ -272,7 +278,7 @@ def test_stored_widgets_render_after_restart_and_reload(
     # the control: the same notebook without its widget state shows the error this prevents
     name = f"restart_no_state_{front_end}.ipynb"
     _trusted_copy(jupyter_server, executed, name, keep_state=False)
-    page = _open(browser_context, jupyter_server, FRONT_ENDS[front_end].format(name=name))
+    page = _open(browser_context, jupyter_server, _path(front_end, name))
     try:
         state = _wait_for_widgets(page)
         assert WIDGET_ERROR in state["text"], "control: without widget state no error shown?"

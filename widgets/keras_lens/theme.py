@@ -21,7 +21,7 @@ Example:
 
 from __future__ import annotations
 
-__all__ = ["CSS", "STYLE", "status_class"]
+__all__ = ["CSS", "PALETTE", "STYLE", "status_class"]
 
 _DARK = 'body[data-jp-theme-light="false"]'
 
