@@ -96,50 +96,113 @@ def _fake_bin(tmp: Path, **scripts: str) -> Path:
     return fake
 
 
-def _ci_tree(tmp: Path) -> Path:
-    """A copy of .ci/run with scripts/test.sh replaced by a stub."""
+def _ci_tree(tmp: Path, suite: str = "echo test-suite-stub", matrix: str = "echo matrix-stub"):
+    """A copy of .ci/run with scripts/test.sh and scripts/matrix.sh replaced by stubs."""
     tree = tmp / "repo"
     (tree / ".ci").mkdir(parents=True)
     (tree / "scripts").mkdir()
     shutil.copy(ROOT / ".ci" / "run", tree / ".ci" / "run")
-    (tree / "scripts" / "test.sh").write_text("echo test-suite-stub\n")
+    (tree / "scripts" / "test.sh").write_text(suite + "\n")
+    (tree / "scripts" / "matrix.sh").write_text(matrix + "\n")
     return tree
 
 
 @pytest.mark.parametrize(
-    ("chromium_exists", "skip_browser", "expected"),
-    [(True, "", ""), (False, "", "chromium"), (False, "1", "")],
+    ("suite", "matrix", "ok"),
+    [
+        ("exit 0", "exit 0", True),
+        ("exit 1", "exit 0", False),
+        ("exit 5", "exit 0", False),
+        ("exit 0", "exit 1", False),
+    ],
 )
-def test_ci_run_installs_only_what_is_missing(tmp_path, chromium_exists, skip_browser, expected):
-    log = tmp_path / "apt.log"
-    fake = _fake_bin(
-        tmp_path,
-        dot="exit 0",
-        sudo='exec "$@"',
-        **{"apt-get": f'echo "$@" >> {log}'},
+def test_ci_run_runs_the_test_command_and_the_matrix(tmp_path, suite, matrix, ok):
+    tree = _ci_tree(tmp_path, f"echo suite-ran; {suite}", f"echo matrix-ran; {matrix}")
+    result = subprocess.run(
+        ["bash", str(tree / ".ci" / "run")], capture_output=True, text=True, timeout=60
     )
-    chromium = tmp_path / "chromium"
-    if chromium_exists:
-        chromium.write_text("")
-        chromium.chmod(0o755)
+    assert (result.returncode == 0) is ok, result.stdout + result.stderr
+    assert "suite-ran" in result.stdout and "matrix-ran" in result.stdout
+    assert re.search(r"test suite took \d+ s", result.stdout)
+    assert re.search(r"compatibility matrix took \d+ s", result.stdout)
+    if suite == "exit 5":
+        assert "collected no tests" in result.stderr
+
+
+def _setup_system_step(
+    tmp_path,
+    *,
+    have: dict[str, str],
+    uid: int = 0,
+    sudo_ok: bool = True,
+    env_extra: dict[str, str] | None = None,
+):
+    """Run scripts/_setup.sh's system-package step with fake apt-get, sudo, id and tools."""
+    log = tmp_path / "apt.log"
+    scripts = {
+        "apt-get": f'echo "$@" >> {log}',
+        "sudo": 'shift; exec "$@"' if sudo_ok else "exit 1",
+        "id": f"echo {uid}",
+        **have,
+    }
+    fake = _fake_bin(tmp_path, **scripts)
+    # a PATH with the fakes and the shell tools only: no real dot, apt-get or fc-list
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    for tool in ("bash", "sh", "grep", "cat", "dirname", "sha256sum", "cut", "env", "true"):
+        found = shutil.which(tool)
+        if found:
+            (tools / tool).symlink_to(found)
+    chromium = tmp_path / "no-chromium"
     env = dict(
         os.environ,
-        PATH=f"{fake}{os.pathsep}{os.environ['PATH']}",
+        PATH=f"{fake}{os.pathsep}{tools}",
+        LAB_SETUP_SYSTEM_ONLY="1",
+        LAB_NEED_CHROMIUM="1",
         KERAS_LENS_CHROMIUM=str(chromium),
-        KERAS_LENS_SKIP_BROWSER=skip_browser,
+        KERAS_LENS_SKIP_BROWSER="",
     )
-    tree = _ci_tree(tmp_path)
+    env.update(env_extra or {})
     result = subprocess.run(
-        ["bash", str(tree / ".ci" / "run")], env=env, capture_output=True, text=True, timeout=60
+        [str(tools / "bash"), str(ROOT / "scripts" / "_setup.sh")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    calls = log.read_text().splitlines() if log.exists() else []
+    return result, calls
+
+
+CJK_FONT = {"fc-list": 'echo "/usr/share/fonts/NotoSansCJK-Regular.ttc: Noto Sans CJK SC"'}
+
+
+def test_setup_installs_with_apt_only_what_is_missing(tmp_path):
+    result, calls = _setup_system_step(tmp_path, have={"dot": "exit 0", **CJK_FONT})
+    assert result.returncode == 0, result.stderr
+    assert calls[0].startswith("update") and calls[1].split()[-1] == "chromium", calls
+
+
+def test_setup_installs_graphviz_chromium_and_the_cjk_font_on_a_bare_machine(tmp_path):
+    result, calls = _setup_system_step(tmp_path, have={"fc-list": "exit 0"}, uid=1000)
+    assert result.returncode == 0, result.stderr
+    assert calls[0].startswith("update"), calls
+    assert calls[1].split()[-3:] == ["graphviz", "chromium", "fonts-noto-cjk"], calls
+
+
+def test_setup_calls_no_apt_when_nothing_is_missing(tmp_path):
+    result, calls = _setup_system_step(
+        tmp_path, have={"dot": "exit 0", **CJK_FONT}, env_extra={"KERAS_LENS_SKIP_BROWSER": "1"}
     )
     assert result.returncode == 0, result.stderr
-    assert "test-suite-stub" in result.stdout
-    calls = log.read_text().splitlines() if log.exists() else []
-    if expected:
-        assert calls[0].startswith("update")
-        assert calls[1].split()[-1] == expected, calls
-    else:
-        assert calls == [], f"apt-get called although nothing was missing: {calls}"
+    assert calls == [], f"apt-get called although nothing was missing: {calls}"
+
+
+def test_setup_without_root_or_sudo_falls_back_to_pip_and_says_so(tmp_path):
+    result, calls = _setup_system_step(tmp_path, have=CJK_FONT, uid=1000, sudo_ok=False)
+    assert result.returncode == 0, result.stderr
+    assert calls == []
+    assert "no root/passwordless sudo" in result.stdout and "graphviz" in result.stdout
 
 
 def test_test_gpu_refuses_to_run_without_a_gpu(tmp_path):

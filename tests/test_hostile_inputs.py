@@ -303,7 +303,7 @@ def test_setup_notebook_takes_a_numpy_seed(capsys):
     first = np.random.rand()
     keras_lens.setup_notebook(seed=3)
     assert np.random.rand() == first
-    assert capsys.readouterr().out.count("TensorFlow") == 2
+    assert capsys.readouterr().out.count("| device: ") == 2
 
 
 def test_dataset_source_argument_is_case_insensitive(capsys):

@@ -5,7 +5,7 @@ attributes per tag; ``style`` content is dropped; ``data-*`` attributes are drop
 loses nothing visible) that the views may use; ``sanitised_text`` is
 what an untrusted notebook shows as text: every tag outside the list is removed but its text
 stays (that is how ``<svg>`` turned into "L0 digit (InputLayer)… L0->L1"), ``<style>`` goes with
-its content. The browser tests (tests/browser/test_stored_outputs.py) check the same in
+its content. The browser tests (tests/browser/test_untrusted_and_restart.py) check the same in
 JupyterLab and Notebook 7.
 """
 

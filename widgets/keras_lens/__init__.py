@@ -19,6 +19,7 @@ from keras_lens._version import __version__
 # public name -> module that defines it
 _LAZY: dict[str, str] = {
     "datasets": "keras_lens.datasets",
+    "exercises": "keras_lens.exercises",
     "setup_notebook": "keras_lens.notebook",
     "set_language": "keras_lens.i18n",
     "i18n": "keras_lens.i18n",

@@ -12,70 +12,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from keras_lens.adapter import ACCEPTED, UnbuiltModelError, as_tensors, build_layer_graph
 from keras_lens.records import LayerGraph
 
-__all__ = ["ACCEPTED", "as_tensors", "did_you_mean", "graph_of", "require_flag", "require_model"]
+__all__ = [
+    "ACCEPTED",
+    "as_tensors",
+    "did_you_mean",
+    "graph_of",
+    "require_flag",
+    "require_model",
+    "require_rankdir",
+]
 
 _EXAMPLE_CODE = (
     "`inputs = keras.Input(shape=(784,)); outputs = keras.layers.Dense(10)(inputs); "
     "model = keras.Model(inputs, outputs)`"
 )
 _EXAMPLE = f"Build one with the functional API, e.g. {_EXAMPLE_CODE}."
-
-
-#: What ``build_layer_graph`` and ``keras_lens.graph`` accept.
-ACCEPTED = (
-    "a keras.Model (functional, Sequential or subclassed) or the KerasTensor(s) of a graph "
-    "being built (e.g. the output of `layers.Dense(10)(keras.Input(shape=(784,)))`)"
-)
-
-
-def as_tensors(obj: Any, caller: str) -> list[Any]:
-    """``obj`` as a flat list of KerasTensors, or a ``TypeError`` saying what it is instead.
-
-    ``caller`` names the function in the message (``"build_layer_graph"``).
-    """
-    import keras
-
-    if isinstance(obj, keras.KerasTensor):
-        return [obj]
-    if isinstance(obj, keras.layers.Layer):
-        try:
-            obj.output  # noqa: B018 - raises for a layer that was never called
-            hint = "pass its output tensor (`layer.output`) or the model that contains it"
-        except Exception:
-            hint = (
-                "it was never called on a tensor, so it has no graph: call it on "
-                "`keras.Input(shape=...)` first and pass the result"
-            )
-        what = f"the layer {obj.name!r} ({type(obj).__name__}); {hint}"
-    elif isinstance(obj, (list, tuple, dict)):
-        flat = keras.tree.flatten(obj)
-        bad = [x for x in flat if not isinstance(x, keras.KerasTensor)]
-        if flat and not bad:
-            return flat
-        if bad and all(isinstance(x, keras.Model) for x in bad):
-            what = f"a {type(obj).__name__} of models; pass one model at a time"
-        else:
-            item = f"a {_describe(bad[0])}" if bad else "no tensor at all"
-            what = f"a {type(obj).__name__} containing {item}; every item must be a KerasTensor"
-    elif obj is None:
-        what = "None"
-    elif isinstance(obj, str):
-        what = f"the string {obj[:60]!r}; pass the model object itself, not its name"
-    elif hasattr(obj, "shape") and hasattr(obj, "dtype"):
-        what = (
-            f"a {_describe(obj)}. It holds concrete values (an array or eager tensor), not a "
-            "symbolic graph; pass the model, or build the graph from `keras.Input(shape=...)`"
-        )
-    else:
-        what = f"a {_describe(obj)}"
-    raise TypeError(f"{caller} got {what}. Accepted: {ACCEPTED}.")
-
-
-def _describe(obj: Any) -> str:
-    cls = type(obj)
-    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def require_model(obj: Any, feature: str) -> Any:
@@ -145,13 +99,30 @@ def require_flag(value: Any, name: str, feature: str) -> bool:
     raise TypeError(f"keras_lens.{feature}(): {name} must be True or False; got {value!r}.")
 
 
+def require_rankdir(value: Any, feature: str) -> str:
+    """``"TB"`` or ``"LR"`` (any case, spaces stripped), else a ``ValueError`` naming the feature.
+
+    Example:
+        >>> require_rankdir(" lr", "graph")
+        'LR'
+    """
+    text = value.strip().upper() if isinstance(value, str) else value
+    if text in ("TB", "LR"):
+        return text
+    raise ValueError(
+        f"keras_lens.{feature}(): rankdir must be 'TB' (top to bottom) or 'LR' (left to "
+        f"right); got {value!r}."
+    )
+
+
 def graph_of(obj: Any, feature: str, *, graph_needed: bool = False) -> LayerGraph:
     """The ``LayerGraph`` of a model, with clear errors for bad or unbuilt models.
 
-    ``graph_needed=True`` rejects subclassed models (they have no static layer graph).
+    The one refusal rule of every entry point (``graph``, ``summary``, ``shapes``, ``inspect``,
+    ``compare``): not a model -> ``TypeError``; a model that is not built (a subclassed model
+    never called, a Sequential without an input) -> ``ValueError`` saying how to build it.
+    ``graph_needed=True`` also rejects subclassed models (they have no static layer graph).
     """
-    from keras_lens.adapter import UnbuiltModelError, build_layer_graph
-
     model = require_model(obj, feature)
     if not model.built:
         raise ValueError(

@@ -25,15 +25,16 @@ import threading
 import weakref
 from typing import Any
 
-from keras_lens._checks import as_tensors
 from keras_lens._keras_version import SUPPORTED_KERAS, KerasVersionWarning, check_keras_version
 from keras_lens._layer_info import layer_record, param_totals, unique_key, unique_variables
 from keras_lens.records import EdgeRecord, LayerGraph, NodeRecord
 
 __all__ = [
+    "ACCEPTED",
     "SUPPORTED_KERAS",
     "KerasVersionWarning",
     "UnbuiltModelError",
+    "as_tensors",
     "build_layer_graph",
     "check_keras_version",
     "clear_cache",
@@ -44,6 +45,61 @@ __all__ = [
 
 class UnbuiltModelError(ValueError):
     """The model has no graph yet (an unbuilt Sequential); the message says how to build it."""
+
+
+#: What ``build_layer_graph`` and ``keras_lens.graph`` accept.
+ACCEPTED = (
+    "a keras.Model (functional, Sequential or subclassed) or the KerasTensor(s) of a graph "
+    "being built (e.g. the output of `layers.Dense(10)(keras.Input(shape=(784,)))`)"
+)
+
+
+def as_tensors(obj: Any, caller: str) -> list[Any]:
+    """``obj`` as a flat list of KerasTensors, or a ``TypeError`` saying what it is instead.
+
+    ``caller`` names the function in the message (``"build_layer_graph"``).
+    """
+    import keras
+
+    if isinstance(obj, keras.KerasTensor):
+        return [obj]
+    if isinstance(obj, keras.layers.Layer):
+        try:
+            obj.output  # noqa: B018 - raises for a layer that was never called
+            hint = "pass its output tensor (`layer.output`) or the model that contains it"
+        except Exception:
+            hint = (
+                "it was never called on a tensor, so it has no graph: call it on "
+                "`keras.Input(shape=...)` first and pass the result"
+            )
+        what = f"the layer {obj.name!r} ({type(obj).__name__}); {hint}"
+    elif isinstance(obj, (list, tuple, dict)):
+        flat = keras.tree.flatten(obj)
+        bad = [x for x in flat if not isinstance(x, keras.KerasTensor)]
+        if flat and not bad:
+            return flat
+        if bad and all(isinstance(x, keras.Model) for x in bad):
+            what = f"a {type(obj).__name__} of models; pass one model at a time"
+        else:
+            item = f"a {_describe(bad[0])}" if bad else "no tensor at all"
+            what = f"a {type(obj).__name__} containing {item}; every item must be a KerasTensor"
+    elif obj is None:
+        what = "None"
+    elif isinstance(obj, str):
+        what = f"the string {obj[:60]!r}; pass the model object itself, not its name"
+    elif hasattr(obj, "shape") and hasattr(obj, "dtype"):
+        what = (
+            f"a {_describe(obj)}. It holds concrete values (an array or eager tensor), not a "
+            "symbolic graph; pass the model, or build the graph from `keras.Input(shape=...)`"
+        )
+    else:
+        what = f"a {_describe(obj)}"
+    raise TypeError(f"{caller} got {what}. Accepted: {ACCEPTED}.")
+
+
+def _describe(obj: Any) -> str:
+    cls = type(obj)
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 # -- cache -----------------------------------------------------------------------------------

@@ -121,11 +121,15 @@ def compare_graphs(a: LayerGraph, b: LayerGraph) -> CompareTable:
     left, right = _flatten(a), _flatten(b)
     pairs: list[tuple[int | None, int | None, str]] = []
     free_b = set(range(len(right)))
-    by_identity = {rec.identity: j for j, (rec, _, _) in enumerate(right) if rec.identity}
+    by_identity: dict[str, list[int]] = {}  # a layer can be listed twice (outer + nested)
+    for j, (rec, _, _) in enumerate(right):
+        if rec.identity:
+            by_identity.setdefault(rec.identity, []).append(j)
     unmatched_a: list[int] = []
     for i, (rec, _, _) in enumerate(left):
-        j = by_identity.get(rec.identity) if rec.identity else None
-        if j is not None and j in free_b:
+        candidates = by_identity.get(rec.identity, []) if rec.identity else []
+        j = next((j for j in candidates if j in free_b), None)
+        if j is not None:
             pairs.append((i, j, "same object"))
             free_b.discard(j)
         else:

@@ -144,10 +144,12 @@ class _Writer:
             return None
         return sub
 
-    def graph_body(self, graph: LayerGraph, indent: str) -> list[str]:
+    def graph_body(self, graph: LayerGraph, indent: str, nested: bool = False) -> list[str]:
         lines: list[str] = []
         open_until = ""
         for layer in graph.layers:
+            if nested and layer.implicit:  # as model_to_dot: a nested Sequential's InputLayer
+                continue  # is not drawn; the edge goes into its first layer
             group = self.group_of.get(layer.key)
             if group is not None and layer.key in self.folded:
                 if layer.key == group.keys[0]:
@@ -174,6 +176,8 @@ class _Writer:
         if open_until:  # defensive: a group whose last member was not met
             lines.append(f"{indent[:-2]}}}")
         for e in graph.edges:
+            if nested and graph.layer(graph.node(e.source).layer_key).implicit:
+                continue
             src = self.resolve_output(graph, graph.node(e.source).layer_key, e.source_index)
             dst = self.resolve_input(graph, graph.node(e.target).layer_key, e.slot())
             key = (src, dst, e.source_index, e.target_index)
@@ -248,6 +252,8 @@ class _Writer:
         frame = f"c{self.clusters}"
         self.frames[frame] = {"key": layer.key, "kind": "model"}
         label = f"▾ <b>{esc(layer.name)}</b> ({esc(layer.class_name)})"
+        if any(inner.implicit for inner in sub.layers):
+            label += " · its implicit InputLayer not drawn (as plot_model)"
         if layer.shared:
             label += f" · shared ×{len(layer.node_ids)}"
         style = "dashed,rounded" if layer.shared else "rounded"
@@ -259,7 +265,7 @@ class _Writer:
             f" penwidth={3 if layer.key == self.opts.highlight else 1.2};"
             f' class="kl_{frame}"; tooltip={dot_string(esc_text(tip))};'
         )
-        lines.extend(self.graph_body(sub, indent + "  "))
+        lines.extend(self.graph_body(sub, indent + "  ", nested=True))
         lines.append(f"{indent}}}")
 
     def resolve_output(self, graph: LayerGraph, key: str, index: int) -> str:
@@ -276,6 +282,11 @@ class _Writer:
         if sub is None or not sub.input_ids:
             return key
         inner = sub.node(sub.input_ids[min(index, len(sub.input_ids) - 1)])
+        if sub.layer(inner.layer_key).implicit:  # into the first layer after it
+            after = sub.successors(inner.id)
+            if after:
+                target = sub.node(after[0].target)
+                return self.resolve_input(sub, target.layer_key, after[0].slot())
         return self.resolve_input(sub, inner.layer_key, 0)
 
     def box(self, graph: LayerGraph, layer: LayerRecord) -> str:

@@ -28,7 +28,7 @@ from typing import Any
 import ipywidgets as w
 
 from keras_lens import i18n, theme
-from keras_lens._checks import as_tensors, did_you_mean, require_flag
+from keras_lens._checks import as_tensors, did_you_mean, graph_of, require_flag, require_rankdir
 from keras_lens._compat import tooltip_kwargs
 from keras_lens._html import esc
 from keras_lens._widgets import LensBox
@@ -164,8 +164,7 @@ def graph(
     }
     if fold is not None:
         flags["fold"] = require_flag(fold, "fold", "graph")
-    if isinstance(rankdir, str):
-        rankdir = rankdir.strip().upper()
+    rankdir = require_rankdir(rankdir, "graph")
     if isinstance(model_or_tensors, LayerGraph):
         layer_graph = model_or_tensors
     else:
@@ -173,9 +172,11 @@ def graph(
 
         from keras_lens.adapter import build_layer_graph
 
-        if not isinstance(model_or_tensors, keras.Model):
+        if isinstance(model_or_tensors, keras.Model):  # the rule every entry point follows
+            layer_graph = graph_of(model_or_tensors, "graph")
+        else:
             as_tensors(model_or_tensors, "keras_lens.graph()")  # a clear TypeError if not
-        layer_graph = build_layer_graph(model_or_tensors)
+            layer_graph = build_layer_graph(model_or_tensors)
     flags.setdefault("fold", len(layer_graph.layers) > FOLD_ABOVE)
     options = GraphOptions(**flags, rankdir=rankdir, highlight=highlight or None)  # type: ignore[arg-type]
     return GraphView(layer_graph, options)

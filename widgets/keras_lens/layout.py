@@ -82,12 +82,27 @@ def find_engine() -> Engine | None:
         return Engine("custom", found) if found else None
     dot = shutil.which("dot")
     if dot:
-        return Engine("dot", dot)
+        # scripts/_setup.sh links the venv's bin/dot to graphviz-pure on machines without
+        # Graphviz (pydot and plot_model run `dot` by name): name the engine for what it is
+        return Engine("graphviz-pure" if _runs_graphviz_pure(dot) else "dot", dot)
     for folder in (None, str(Path(sys.executable).parent)):  # a venv's bin may not be on PATH
         pure = shutil.which("graphviz-pure", path=folder)
         if pure:
             return Engine("graphviz-pure", pure)
     return None
+
+
+def _runs_graphviz_pure(path: str) -> bool:
+    """True for graphviz-pure itself or the small ``dot`` script that runs it."""
+    real = os.path.realpath(path)
+    if os.path.basename(real).startswith("graphviz-pure"):
+        return True
+    try:
+        with open(real, "rb") as handle:
+            head = handle.read(512)
+    except OSError:
+        return False
+    return head.startswith(b"#!") and b"graphviz-pure" in head
 
 
 def dot_to_svg(dot_text: str, engine: Engine | None = None, timeout: float = 120.0) -> str:

@@ -68,7 +68,10 @@ def histogram_of(values: Any) -> Histogram:
     values = np.asarray(values, dtype="float32").ravel()
     values = values[np.isfinite(values)]
     zeros = float(np.mean(values == 0)) if values.size else 0.0
-    counts, edges = np.histogram(values, bins=40)
+    try:
+        counts, edges = np.histogram(values, bins=40)
+    except ValueError:  # a range too narrow for 40 float32 bins: count in float64
+        counts, edges = np.histogram(values.astype("float64"), bins=40)
     return Histogram(counts, edges, int(values.size), zeros)
 
 

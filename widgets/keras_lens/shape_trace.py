@@ -311,6 +311,8 @@ class _Recorder:
     def __call__(self, node_id: str, outputs: list[Any]) -> None:
         from keras import ops
 
+        if any(t is None for t in outputs):  # an optional input left out: nothing to show
+            return
         self.shapes[node_id] = [tuple(int(d) for d in getattr(t, "shape", ())) for t in outputs]
         if len(outputs) != 1 or outputs[0] is None:
             return

@@ -45,6 +45,7 @@ __all__ = [
     "elide",
     "fit",
     "graph_html",
+    "layer_rows_html",
     "note",
     "rows_note",
     "size",
@@ -220,7 +221,7 @@ def graph_html(
 
     listing = layer_list_html(graph) if svg else ""
     if size(listing) > min(60_000, budget // 4):
-        listing = ""
+        listing = layer_rows_html(graph)  # the long list: first and last rows only
     budget -= size(listing)
     layers = [f"{layer.name} ({layer.class_name})" for layer in graph.layers if not layer.implicit]
     shown = ", ".join(layers[:12]) + (f", … ({len(layers)} layers)" if len(layers) > 12 else "")
@@ -234,3 +235,20 @@ def graph_html(
         )
     parts.append(details)
     return block("graph", "".join(parts))
+
+
+def layer_rows_html(graph: Any) -> str:
+    """The top-level layers (name, class, output shapes, params), elided like every long table."""
+    from keras_lens.records import format_shape
+
+    rows = []
+    for layer in graph.layers:
+        calls = graph.nodes_of(layer.key) if layer.node_ids else ()
+        shapes = "; ".join(format_shape(s) for n in calls for s in n.output_shapes) or "?"
+        rows.append(
+            f"<tr><td>{esc(layer.name)} ({esc(layer.class_name)})</td><td>{esc(shapes)}</td>"
+            f"<td>{layer.params:,}</td></tr>"
+        )
+    head = "<tr><th>Layer (type)</th><th>Output shape</th><th>Param #</th></tr>"
+    body = "".join(elide(rows, note=lambda n: rows_note(n, 3)))
+    return f"{table_open()}{head}{body}</table>"

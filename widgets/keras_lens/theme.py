@@ -79,6 +79,9 @@ _RULES = (
     ".klens-cmp tr.kl-st-only td:first-child{border-left:5px dashed var(--kl-only)}"
     ".kl-error,.klens-shp .bad{color:var(--kl-error);font-weight:bold}"
     ".kl-muted{color:var(--kl-muted)}"
+    # ipywidgets' inactive tab titles are --jp-ui-font-color2 on --jp-layout-color2 (4.4:1)
+    ".keras-lens .jupyter-widgets.jupyter-widget-tab>.lm-TabBar .lm-TabBar-tab,"
+    ".keras-lens .jupyter-widgets.jupyter-widget-tab>.p-TabBar .p-TabBar-tab{color:var(--kl-text)}"
     # a widget restored from stored state without a kernel: one "disconnected" mark, not one
     # per control
     ".keras-lens.jupyter-widgets-disconnected .jupyter-widgets-disconnected::before"

@@ -11,7 +11,7 @@
   stored state shows "Error displaying widget": the control that proves the check can fail.
 
 Example:
-    .venv/bin/python -m pytest tests/browser/test_stored_outputs.py
+    .venv/bin/python -m pytest tests/browser/test_untrusted_and_restart.py
 """
 
 from __future__ import annotations
