@@ -76,7 +76,8 @@ def _canvas(nb: OpenNotebook, cls: str):
 
 
 def _view_box(canvas) -> list[float]:
-    return [float(v) for v in canvas.locator(".kl-viewport svg").get_attribute("viewBox").split()]
+    """x, y, width, height of the drawing's area in view (drawing units)."""
+    return [float(v) for v in canvas.locator(".kl-viewport").get_attribute("data-view").split()]
 
 
 def _nodes(canvas) -> list[str]:

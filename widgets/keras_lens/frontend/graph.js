@@ -82,11 +82,19 @@ function render({ model, el }) {
     return { w: viewport.clientWidth || 600, h: viewport.clientHeight || 400 };
   }
 
+  // The view is a CSS transform of the SVG drawn at its natural size: panning and zooming
+  // move a composited layer instead of laying the whole drawing out again.
+  let miniQueued = false;
   function apply() {
     if (!svg) return;
     const s = size();
-    svg.setAttribute("viewBox", `${view.x} ${view.y} ${s.w / view.k} ${s.h / view.k}`);
-    drawMinimap();
+    svg.style.transform =
+      `translate(${-view.x * view.k}px, ${-view.y * view.k}px) scale(${view.k})`;
+    viewport.dataset.view = `${view.x} ${view.y} ${s.w / view.k} ${s.h / view.k}`;
+    if (!miniQueued) {
+      miniQueued = true;
+      requestAnimationFrame(() => { miniQueued = false; drawMinimap(); });
+    }
   }
 
   function zoomAt(factor, px, py) {
@@ -177,9 +185,8 @@ function render({ model, el }) {
     if (!svg) return;
     const vb = (svg.getAttribute("viewBox") || "0 0 100 100").split(/[\s,]+/).map(Number);
     natural = { w: vb[2] || 1, h: vb[3] || 1 };
-    svg.removeAttribute("width");
-    svg.removeAttribute("height");
-    svg.setAttribute("preserveAspectRatio", "xMinYMin meet");
+    svg.setAttribute("width", natural.w);  // one drawing unit = one CSS pixel at zoom 1
+    svg.setAttribute("height", natural.h);
     viewport.appendChild(svg);
     viewport.appendChild(mini);
     root = svg.querySelector("g.graph") || svg;

@@ -1,0 +1,302 @@
+"""The navigable graph in Chromium: how fast zoom, pan, search, click and expand answer.
+
+One process. For each model, Python builds ``keras_lens.graph(model)`` (the SVG and the box
+index it sends), then a headless Chromium (Debian's, via Playwright) loads a page holding only
+``frontend/graph.js`` + ``graph.css`` and a stand-in for the widget model (no Jupyter: the
+front-end code is timed alone). Each interaction is timed with ``performance.now()`` from the
+event to two animation frames later (the frame that shows the result):
+
+* first drawing: the ``svg`` trait arrives -> drawn, measured, minimap painted;
+* zoom: one wheel event; pan: one drag (down, 5 moves, up); search: each key of
+  "conv4_block3" typed; click-to-select: a click on a box (selection mark + minimap);
+* expand/collapse: Python's ``GraphView.toggle`` (DOT + layout, the kernel's share) plus the
+  page redrawing the new SVG (the network hop of a real kernel is not included).
+
+Goals (issue 11): zoom, pan, search, click <= 100 ms on ResNet50 and DenseNet121; expand or
+collapse <= 300 ms; first drawing of a 1,000-layer model <= 1.5 s; a wide 10,000-layer model
+drawn folded <= 10 s. Exit status 1 if a goal is missed. ``--plot-model`` also times
+``keras.utils.plot_model`` on the wide model (in a subprocess, with a time limit).
+
+Usage:
+    .venv/bin/python benchmarks/bench_graph_browser.py [--plot-model]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras
+import keras_lens
+from keras_lens.graph_canvas import FRONTEND
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_graph import generated_dag
+
+CHROMIUM = os.environ.get("KERAS_LENS_CHROMIUM", "/usr/bin/chromium")
+GOAL_INTERACTION, GOAL_TOGGLE, GOAL_FIRST_1000, GOAL_WIDE = 0.100, 0.300, 1.5, 10.0
+
+PAGE = """<!doctype html><html><head><meta charset="utf-8"><style>{css}</style></head>
+<body style="margin:0;width:1000px"><div id="host" style="display:flex;width:1000px"></div>
+</body></html>"""
+
+# A stand-in for the anywidget model: get/set/on/off/send/save_changes.
+HARNESS = """
+window.klModel = (state) => {
+  const handlers = {};
+  const sent = [];
+  return {
+    sent,
+    get: (k) => state[k],
+    set: (k, v) => { state[k] = v; (handlers['change:' + k] || []).forEach((f) => f()); },
+    on: (name, f) => { (handlers[name] = handlers[name] || []).push(f); },
+    off: (name, f) => { handlers[name] = (handlers[name] || []).filter((g) => g !== f); },
+    send: (msg) => sent.push(msg),
+    save_changes: () => {},
+  };
+};
+window.frames2 = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+"""
+
+
+def wide_model(stages: int = 100, width: int = 99) -> keras.Model:
+    """``stages`` stages in a row, each ``width`` parallel Dense layers + a Concatenate."""
+    x = keras.Input(shape=(4,), name="x")
+    h = x
+    for i in range(stages):
+        branches = [keras.layers.Dense(1, name=f"stage{i}_d{j}")(h) for j in range(width)]
+        h = keras.layers.Concatenate(name=f"stage{i}_cat")(branches)
+    return keras.Model(x, keras.layers.Dense(1, name="out")(h), name="wide10k")
+
+
+def js_module() -> str:
+    text = (FRONTEND / "graph.js").read_text()
+    return text.replace("export default { render };", "window.klRender = render;")
+
+
+def measure(page, view, label: str, interactions: bool) -> dict[str, float]:
+    """Time the page's first drawing of ``view`` and (optionally) its interactions."""
+    state = {
+        "svg": "",
+        "index": view.canvas.index,
+        "selected": "",
+        "rankdir": view.canvas.rankdir,
+        "name": view.canvas.name,
+        "labels": view.canvas.labels,
+        "legend": view.canvas.legend,
+        "summary_text": "",
+    }
+    page.evaluate(
+        """(state) => {
+        const host = document.getElementById('host');
+        host.replaceChildren();
+        const el = document.createElement('div');
+        el.style.flex = '1 1 auto';
+        host.appendChild(el);
+        window.m = klModel(state);
+        window.klRender({model: window.m, el});
+      }""",
+        state,
+    )
+    page.evaluate("frames2()")
+    out: dict[str, float] = {}
+    out["first_drawing_s"] = page.evaluate(
+        """async (svg) => {
+        const t = performance.now();
+        window.m.set('svg', svg);
+        await new Promise((r) => requestAnimationFrame(r));  // mount runs on the next frame
+        await frames2();
+        return (performance.now() - t) / 1000;
+      }""",
+        view.canvas.svg,
+    )
+    out["boxes"] = page.evaluate("document.querySelectorAll('#host g.node').length")
+    if not interactions:
+        return out
+    out["zoom_ms"] = page.evaluate(
+        """async () => {
+        const vp = document.querySelector('.kl-viewport');
+        const times = [];
+        for (let i = 0; i < 10; i++) {
+          const t = performance.now();
+          vp.dispatchEvent(new WheelEvent('wheel', {deltaY: i % 2 ? 120 : -120, clientX: 300,
+            clientY: 300, bubbles: true, cancelable: true}));
+          await frames2();
+          times.push(performance.now() - t);
+        }
+        return times.sort((a, b) => a - b)[5];
+      }"""
+    )
+    out["pan_ms"] = page.evaluate(
+        """async () => {
+        const vp = document.querySelector('.kl-viewport');
+        const ev = (type, x) => new PointerEvent(type, {pointerId: 1, button: 0, clientX: x,
+          clientY: 300, bubbles: true});
+        const times = [];
+        for (let i = 0; i < 5; i++) {
+          const t = performance.now();
+          vp.dispatchEvent(ev('pointerdown', 300));
+          for (let k = 1; k <= 5; k++) vp.dispatchEvent(ev('pointermove', 300 + 20 * k));
+          vp.dispatchEvent(ev('pointerup', 400));
+          await frames2();
+          times.push(performance.now() - t);
+        }
+        return times.sort((a, b) => a - b)[2];
+      }"""
+    )
+    out["search_key_ms"] = page.evaluate(
+        """async () => {
+        const box = document.querySelector('.kl-search');
+        const word = 'conv4_block3';
+        const times = [];
+        box.value = '';
+        for (const ch of word) {
+          const t = performance.now();
+          box.value += ch;
+          box.dispatchEvent(new Event('input', {bubbles: true}));
+          await frames2();
+          times.push(performance.now() - t);
+        }
+        box.value = '';
+        box.dispatchEvent(new Event('input', {bubbles: true}));
+        return Math.max(...times);
+      }"""
+    )
+    out["click_select_ms"] = page.evaluate(
+        """async () => {
+        const nodes = [...document.querySelectorAll('#host g.node')];
+        const times = [];
+        for (let i = 0; i < 5; i++) {
+          const g = nodes[Math.floor((i + 1) * nodes.length / 7)];
+          const t = performance.now();
+          g.querySelector('text').dispatchEvent(new MouseEvent('click', {bubbles: true}));
+          await frames2();
+          times.push(performance.now() - t);
+        }
+        return times.sort((a, b) => a - b)[2];
+      }"""
+    )
+    if view.groups:
+        gid = view.groups[len(view.groups) // 2].id
+        times = []
+        for _ in range(2):  # open, close
+            t = time.perf_counter()
+            view.toggle(gid)
+            python = time.perf_counter() - t
+            page_s = page.evaluate(
+                """async ([svg, index]) => {
+                const t = performance.now();
+                window.m.set('index', index);
+                window.m.set('svg', svg);
+                await frames2();
+                return (performance.now() - t) / 1000;
+              }""",
+                [view.canvas.svg, view.canvas.index],
+            )
+            times.append((python, page_s))
+        out["expand_ms"] = 1000 * sum(times[0])
+        out["expand_python_ms"] = 1000 * times[0][0]
+        out["collapse_ms"] = 1000 * sum(times[1])
+    print(f"{label}: " + json.dumps({k: round(v, 3) for k, v in out.items()}), flush=True)
+    return out
+
+
+def plot_model_on_wide(limit: float = 300.0) -> str:
+    code = (
+        "import os, sys, time; os.environ['TF_CPP_MIN_LOG_LEVEL']='3'\n"
+        "sys.path.insert(0, 'benchmarks')\n"
+        "import keras\nfrom bench_graph_browser import wide_model\n"
+        "m = wide_model(); t = time.perf_counter()\n"
+        "keras.utils.plot_model(m, to_file=sys.argv[1], show_shapes=True)\n"
+        "print(f'{time.perf_counter() - t:.1f}')\n"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "wide.png"
+        try:
+            done = subprocess.run(
+                [sys.executable, "-c", code, str(target)],
+                capture_output=True,
+                text=True,
+                timeout=limit,
+            )
+        except subprocess.TimeoutExpired:
+            return f"did not finish in {limit:.0f} s"
+        if done.returncode:
+            tail = (done.stderr.strip().splitlines() or ["?"])[-1]
+            return f"failed: {tail[:200]}"
+        size = target.stat().st_size if target.exists() else 0
+        return f"{done.stdout.strip()} s, a {size / 1e6:.1f} MB PNG"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--plot-model", action="store_true")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    results: dict[str, dict[str, float]] = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page.set_content(PAGE.format(css=(FRONTEND / "graph.css").read_text()))
+        page.add_script_tag(content=HARNESS)
+        page.add_script_tag(content=js_module())
+        page.wait_for_function("!!window.klRender")
+        for label, build, full in (
+            ("ResNet50", lambda: keras.applications.ResNet50(weights=None), True),
+            ("DenseNet121", lambda: keras.applications.DenseNet121(weights=None), True),
+        ):
+            model = build()
+            for fold in (True, False):
+                name = f"{label} {'folded' if fold else 'unfolded'}"
+                results[name] = measure(page, keras_lens.graph(model, fold=fold), name, full)
+        dag = generated_dag(1000)
+        t = time.perf_counter()
+        view = keras_lens.graph(dag, fold=False)
+        python = time.perf_counter() - t
+        r = measure(page, view, "1,000-layer DAG", False)
+        r["python_s"] = python
+        results["1,000-layer DAG"] = r
+        print(f"1,000-layer DAG: python {python:.2f} s, page {r['first_drawing_s']:.2f} s")
+        wide = wide_model()
+        t = time.perf_counter()
+        view = keras_lens.graph(wide)
+        python = time.perf_counter() - t
+        r = measure(page, view, "wide 10,000-layer", False)
+        r["python_s"] = python
+        r["layers"] = len(view.layer_graph.layers)
+        results["wide 10,000-layer (folded)"] = r
+        print(
+            f"wide: {r['layers']} layers, python {python:.2f} s, page {r['first_drawing_s']:.2f} s"
+        )
+        browser.close()
+    if args.plot_model:
+        print("plot_model on the wide model:", plot_model_on_wide(), flush=True)
+    missed = []
+    for name, r in results.items():
+        for key in ("zoom_ms", "pan_ms", "search_key_ms", "click_select_ms"):
+            if key in r and r[key] > 1000 * GOAL_INTERACTION:
+                missed.append(f"{name} {key} {r[key]:.0f} ms")
+        for key in ("expand_ms", "collapse_ms"):
+            if key in r and r[key] > 1000 * GOAL_TOGGLE:
+                missed.append(f"{name} {key} {r[key]:.0f} ms")
+    dag = results["1,000-layer DAG"]
+    if dag["first_drawing_s"] > GOAL_FIRST_1000:
+        missed.append(f"1,000-layer first drawing {dag['first_drawing_s']:.2f} s")
+    wide_r = results["wide 10,000-layer (folded)"]
+    if wide_r["python_s"] + wide_r["first_drawing_s"] > GOAL_WIDE:
+        missed.append("wide model drawing")
+    print("goals missed: " + (", ".join(missed) if missed else "none"))
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
