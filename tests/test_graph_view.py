@@ -91,10 +91,10 @@ def test_widget_is_a_vbox_with_a_deterministic_repr(mnist):
 @needs_dot
 def test_every_toggle_rerenders_and_toggling_back_is_cached(mnist, calls, monkeypatch):
     dots = []
-    real_to_dot = graph_view.to_dot
-    monkeypatch.setattr(graph_view, "to_dot", lambda *a: dots.append(a) or real_to_dot(*a))
+    real_to_dot = graph_view.to_dot_indexed
+    monkeypatch.setattr(graph_view, "to_dot_indexed", lambda *a: dots.append(a) or real_to_dot(*a))
     view = keras_lens.graph(mnist)
-    first = view.drawing.value
+    first = view.canvas.svg
     assert "(None, 784) → (None, 64)" in svg_texts(view.svg)
     checks = [
         (view.shapes_box, False, lambda t: "(None, 784) → (None, 64)" not in t),
@@ -103,20 +103,20 @@ def test_every_toggle_rerenders_and_toggling_back_is_cached(mnist, calls, monkey
         (view.trainable_box, True, lambda t: "trainable · 50,240 params" in t),
     ]
     for control, value, holds in checks:
-        before = view.drawing.value
+        before = view.canvas.svg
         control.value = value
-        assert view.drawing.value != before
+        assert view.canvas.svg != before
         assert holds(" ".join(svg_texts(view.svg))), control.description
     view.direction.value = "LR"
-    assert view.options.rankdir == "LR" and view.drawing.value != before
+    assert view.options.rankdir == "LR" and view.canvas.svg != before
     for control, _value, _holds in checks:
         control.value = not control.value
     view.direction.value = "TB"
     runs, drawn = len(calls), len(dots)
-    assert view.drawing.value == first
+    assert view.canvas.svg == first
     view.shapes_box.value = False  # seen before: served from the cache, nothing redrawn
     view.shapes_box.value = True
-    assert (len(calls), len(dots)) == (runs, drawn) and view.drawing.value == first
+    assert (len(calls), len(dots)) == (runs, drawn) and view.canvas.svg == first
     assert drawn == 1 + len(checks) + 1 + len(checks)  # each distinct option set drawn once
 
 
@@ -130,7 +130,7 @@ def test_widget_state_without_a_kernel(mnist):
     assert view.nested_box.disabled  # no nested model to expand
     view.trainable_box.value = False
     assert view.options.show_trainable is False
-    assert "trainable ·" not in view.drawing.value
+    assert "trainable ·" not in view.canvas.svg
 
 
 @needs_dot
@@ -230,7 +230,7 @@ def test_subclassed_model_shows_note_and_layers():
     view = keras_lens.graph(model)
     assert repr(view) == f"<GraphView {model.name!r}: subclassed, 2 layers, no static graph>"
     assert "subclassed" in view.notes.value and "functional API" in view.notes.value
-    assert "2,762" in view.drawing.value and "<svg" not in view.drawing.value
+    assert "2,762" in view.drawing.value and "<svg" not in view.canvas.svg
 
 
 @needs_dot

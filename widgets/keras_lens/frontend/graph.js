@@ -1,0 +1,570 @@
+// keras_lens graph canvas: the SVG drawn by Graphviz in Python, made navigable in the page.
+// Zoom (wheel, pinch, buttons), drag to pan, fit, minimap, search as you type, click to select
+// (the `selected` trait, shared with the Python picker), arrow keys along edges, export.
+// Python sends `svg` and `index` ({boxes, clusters, edges}); it is the only side reading Keras.
+// An anywidget ES module: no build step. Loaded by keras_lens/graph_canvas.py.
+
+const SVGNS = "http://www.w3.org/2000/svg";
+const MIN_K = 0.02;
+const MAX_K = 4;
+
+function h(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function download(name, blob) {
+  const a = h("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  a.style.display = "none";
+  document.body.appendChild(a);
+  a.click();
+  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+}
+
+function render({ model, el }) {
+  const L = (k) => (model.get("labels") || {})[k] || k;
+  el.classList.add("kl-canvas");
+  // Lumino (JupyterLab, Notebook 7) matches no shortcut inside this: arrows and keys stay ours
+  el.setAttribute("data-lm-suppress-shortcuts", "true");
+  const bar = h("div", "kl-bar");
+  const search = h("input", "kl-search");
+  search.type = "search";
+  search.placeholder = L("search");
+  search.setAttribute("aria-label", L("search"));
+  const results = h("div", "kl-results");
+  results.setAttribute("role", "listbox");
+  const searchWrap = h("div", "kl-search-wrap");
+  searchWrap.append(search, results);
+  const button = (name, text, title) => {
+    const b = h("button", `kl-btn kl-${name}`, text);
+    b.type = "button";
+    b.title = title;
+    b.setAttribute("aria-label", title);
+    bar.appendChild(b);
+    return b;
+  };
+  bar.appendChild(searchWrap);
+  const zoomOut = button("zoom-out", "−", L("zoom_out"));
+  const zoomIn = button("zoom-in", "+", L("zoom_in"));
+  const fitBtn = button("fit", "⤢", L("fit"));
+  const svgBtn = button("export-svg", "SVG", L("export_svg"));
+  const pngBtn = button("export-png", "PNG", L("export_png"));
+  const copyBtn = button("copy-summary", L("copy"), L("copy_title"));
+  const status = h("span", "kl-status");
+  status.setAttribute("aria-live", "polite");
+  bar.appendChild(status);
+  const viewport = h("div", "kl-viewport keras-lens-svg");
+  viewport.tabIndex = 0;
+  viewport.setAttribute("role", "application");
+  viewport.setAttribute("aria-label", L("viewport"));
+  const mini = h("canvas", "kl-minimap");
+  const legend = h("div", "kl-legend");
+  el.append(bar, viewport, legend);
+
+  // -- state ---------------------------------------------------------------------------------
+  let svg = null, root = null, overlay = null;
+  let natural = { w: 1, h: 1 };
+  let view = { x: 0, y: 0, k: 1 };
+  let boxes = {};          // box id -> {key, name, cls, kind, members, el, bb}
+  let byKey = {};          // layer key or group id -> box id
+  let succ = {}, pred = {};
+  let frames = {};         // frame id -> {key, kind, el}
+  let cursor = null;       // box id under keyboard focus
+  let pendingFocus = null; // key to centre after a re-render (expand/collapse)
+  let matches = [];
+  let unmeasured = false;
+
+  function size() {
+    return { w: viewport.clientWidth || 600, h: viewport.clientHeight || 400 };
+  }
+
+  function apply() {
+    if (!svg) return;
+    const s = size();
+    svg.setAttribute("viewBox", `${view.x} ${view.y} ${s.w / view.k} ${s.h / view.k}`);
+    drawMinimap();
+  }
+
+  function zoomAt(factor, px, py) {
+    const k = Math.min(MAX_K, Math.max(MIN_K, view.k * factor));
+    const ux = view.x + px / view.k, uy = view.y + py / view.k;
+    view = { k, x: ux - px / k, y: uy - py / k };
+    apply();
+  }
+
+  function fit() {
+    const s = size();
+    const k = Math.min(s.w / natural.w, s.h / natural.h, 1.5);
+    view = { k, x: (natural.w - s.w / k) / 2, y: (natural.h - s.h / k) / 2 };
+    apply();
+  }
+
+  function start() {  // the first view: the whole width, from the top
+    const s = size();
+    const k = Math.min(1, s.w / natural.w);
+    if (natural.h * k <= s.h) return fit();
+    view = { k, x: (natural.w - s.w / k) / 2, y: 0 };
+    apply();
+  }
+
+  function centre(id, force) {
+    const b = boxes[id];
+    if (!b) return;
+    const s = size();
+    const vw = s.w / view.k, vh = s.h / view.k;
+    const inside = b.bb.x >= view.x && b.bb.y >= view.y &&
+      b.bb.x + b.bb.w <= view.x + vw && b.bb.y + b.bb.h <= view.y + vh;
+    if (inside && !force) return;
+    if (view.k < 0.35) view.k = Math.min(1, s.w / natural.w, 0.8) > 0.35 ? 0.8 : 0.5;
+    view.x = b.bb.x + b.bb.w / 2 - s.w / view.k / 2;
+    view.y = b.bb.y + b.bb.h / 2 - s.h / view.k / 2;
+    apply();
+  }
+
+  // -- overlays: selection, keyboard cursor, search matches ------------------------------------
+  function mark(id, cls, pad) {
+    const b = boxes[id];
+    if (!b || !overlay) return;
+    const r = document.createElementNS(SVGNS, "rect");
+    r.setAttribute("class", cls);
+    r.setAttribute("x", b.bb.x - pad);
+    r.setAttribute("y", b.bb.y - pad);
+    r.setAttribute("width", b.bb.w + 2 * pad);
+    r.setAttribute("height", b.bb.h + 2 * pad);
+    r.setAttribute("rx", 6);
+    overlay.appendChild(r);
+  }
+
+  function boxOf(key) {
+    if (!key) return null;
+    if (byKey[key]) return byKey[key];
+    let best = null, len = -1;  // a collapsed nested model holding the layer
+    for (const k in byKey) {
+      if (key.startsWith(k + "/") && k.length > len) { best = byKey[k]; len = k.length; }
+    }
+    return best;
+  }
+
+  function redrawMarks() {
+    el.dataset.selected = model.get("selected") || "";
+    if (!overlay) return;
+    overlay.replaceChildren();
+    for (const id of matches.slice(0, 300)) mark(id, "kl-match", 3);
+    const sel = boxOf(model.get("selected"));
+    if (sel) mark(sel, "kl-selected", 5);
+    if (cursor) mark(cursor, "kl-cursor", 8);
+    for (const id in boxes) boxes[id].el.classList.toggle("kl-is-selected", id === sel);
+    drawMinimap();
+  }
+
+  // -- the drawing ---------------------------------------------------------------------------
+  function mount() {
+    const index = model.get("index") || {};
+    viewport.replaceChildren();
+    svg = null; boxes = {}; byKey = {}; succ = {}; pred = {}; frames = {};
+    const text = model.get("svg");
+    if (!text) {
+      viewport.appendChild(h("div", "kl-empty", L("empty")));
+      return;
+    }
+    const holder = h("div");
+    holder.innerHTML = text;  // produced by Graphviz from escaped labels in Python
+    svg = holder.querySelector("svg");
+    if (!svg) return;
+    const vb = (svg.getAttribute("viewBox") || "0 0 100 100").split(/[\s,]+/).map(Number);
+    natural = { w: vb[2] || 1, h: vb[3] || 1 };
+    svg.removeAttribute("width");
+    svg.removeAttribute("height");
+    svg.setAttribute("preserveAspectRatio", "xMinYMin meet");
+    viewport.appendChild(svg);
+    viewport.appendChild(mini);
+    root = svg.querySelector("g.graph") || svg;
+    overlay = document.createElementNS(SVGNS, "g");
+    overlay.setAttribute("class", "kl-overlay");
+    svg.appendChild(overlay);  // outside the translated <g class="graph">: root coordinates
+    const info = index.boxes || {};
+    for (const g of svg.querySelectorAll("g.node, g.cluster")) {
+      const m = /(?:^|\s)kl_(\w+)/.exec(g.getAttribute("class") || "");
+      if (!m) continue;
+      const id = m[1];
+      if (g.classList.contains("cluster")) {
+        const f = (index.clusters || {})[id];
+        if (f) frames[id] = { ...f, el: g };
+        continue;
+      }
+      const b = info[id];
+      if (!b) continue;
+      const bb = g.getBBox();
+      boxes[id] = { ...b, el: g, bb: { x: bb.x, y: bb.y, w: bb.width, h: bb.height } };
+      byKey[b.key] = id;
+      for (const k of b.members || []) byKey[k] = id;
+    }
+    // getBBox is in the coordinates of <g class="graph">, which Graphviz translates
+    const t = root.transform && root.transform.baseVal.consolidate();
+    if (t) {
+      const { a, d, e, f } = t.matrix;
+      for (const id in boxes) {
+        const bb = boxes[id].bb;
+        Object.assign(bb, { x: bb.x * a + e, y: bb.y * d + f, w: bb.w * a, h: bb.h * d });
+      }
+    }
+    unmeasured = viewport.clientWidth === 0;  // in a hidden tab: measure again when shown
+    for (const [a, b] of index.edges || []) {
+      (succ[a] = succ[a] || []).push(b);
+      (pred[b] = pred[b] || []).push(a);
+    }
+    if (cursor && !boxes[cursor]) cursor = null;
+    runSearch(false);
+    redrawMarks();
+  }
+
+  function remount() {
+    const keep = { ...view };
+    const first = !svg;
+    mount();
+    if (first || !svg) { start(); } else { view = keep; apply(); }
+    if (pendingFocus) {
+      const id = boxOf(pendingFocus) || byKey[pendingFocus];
+      pendingFocus = null;
+      if (id) centre(id, true);
+    } else {
+      const sel = boxOf(model.get("selected"));
+      if (sel) centre(sel, false);
+    }
+    status.textContent = "";
+  }
+
+  // -- minimap -------------------------------------------------------------------------------
+  function drawMinimap() {
+    if (!svg) return;
+    const s = size();
+    const tall = natural.h * view.k > s.h * 1.05 || natural.w * view.k > s.w * 1.05;
+    mini.style.display = tall ? "block" : "none";
+    if (!tall) return;
+    const mh = Math.min(s.h - 16, 260);
+    const scale = Math.min(mh / natural.h, 120 / natural.w);
+    const mw = Math.max(24, natural.w * scale);
+    mini.width = mw;
+    mini.height = natural.h * scale;
+    const c = mini.getContext("2d");
+    c.clearRect(0, 0, mini.width, mini.height);
+    const css = getComputedStyle(el);
+    c.fillStyle = css.getPropertyValue("--kl-mini-node").trim() || "#9aa5b1";
+    const sel = boxOf(model.get("selected"));
+    for (const id in boxes) {
+      const bb = boxes[id].bb;
+      c.fillRect(bb.x * scale, bb.y * scale, Math.max(1, bb.w * scale), Math.max(1, bb.h * scale));
+    }
+    const accent = css.getPropertyValue("--kl-accent").trim() || "#1976d2";
+    if (sel) {
+      const bb = boxes[sel].bb;
+      c.fillStyle = accent;
+      c.fillRect(bb.x * scale - 1, bb.y * scale - 1, bb.w * scale + 2, bb.h * scale + 2);
+    }
+    c.strokeStyle = accent;
+    c.lineWidth = 2;
+    c.strokeRect(view.x * scale, view.y * scale, (s.w / view.k) * scale, (s.h / view.k) * scale);
+  }
+
+  function miniJump(ev) {
+    const r = mini.getBoundingClientRect();
+    const scale = mini.height / natural.h;
+    const s = size();
+    view.x = (ev.clientX - r.left) / scale - s.w / view.k / 2;
+    view.y = (ev.clientY - r.top) / scale - s.h / view.k / 2;
+    apply();
+  }
+  let miniDrag = false;
+  mini.addEventListener("pointerdown", (ev) => {
+    ev.stopPropagation(); ev.preventDefault(); miniDrag = true; miniJump(ev);
+  });
+  const miniMove = (ev) => { if (miniDrag) miniJump(ev); };
+  const miniUp = () => { miniDrag = false; };
+  window.addEventListener("pointermove", miniMove);
+  window.addEventListener("pointerup", miniUp);
+
+  // -- pointer: pan, zoom, click, double-click -------------------------------------------------
+  let drag = null, moved = false;
+  viewport.addEventListener("wheel", (ev) => {
+    ev.preventDefault();
+    const r = viewport.getBoundingClientRect();
+    const scale = ev.deltaMode === 1 ? 20 : 1;
+    zoomAt(Math.exp(-ev.deltaY * scale * (ev.ctrlKey ? 0.01 : 0.0015)),
+      ev.clientX - r.left, ev.clientY - r.top);
+  }, { passive: false });
+  const pointers = new Map();
+  viewport.addEventListener("pointerdown", (ev) => {
+    if (ev.button !== 0) return;
+    pointers.set(ev.pointerId, { x: ev.clientX, y: ev.clientY });
+    drag = { x: ev.clientX, y: ev.clientY, vx: view.x, vy: view.y };
+    moved = false;
+  });
+  viewport.addEventListener("pointermove", (ev) => {
+    if (!drag || !pointers.has(ev.pointerId)) return;
+    if (pointers.size === 2) {  // pinch on a touch screen
+      const [p, q] = [...pointers.values()];
+      const before = Math.hypot(p.x - q.x, p.y - q.y);
+      pointers.set(ev.pointerId, { x: ev.clientX, y: ev.clientY });
+      const [p2, q2] = [...pointers.values()];
+      const after = Math.hypot(p2.x - q2.x, p2.y - q2.y);
+      const r = viewport.getBoundingClientRect();
+      if (before > 0) zoomAt(after / before, (p2.x + q2.x) / 2 - r.left, (p2.y + q2.y) / 2 - r.top);
+      moved = true;
+      return;
+    }
+    const dx = ev.clientX - drag.x, dy = ev.clientY - drag.y;
+    if (!moved && Math.hypot(dx, dy) < 4) return;
+    if (!moved) viewport.setPointerCapture(ev.pointerId);
+    moved = true;
+    view.x = drag.vx - dx / view.k;
+    view.y = drag.vy - dy / view.k;
+    apply();
+  });
+  const endDrag = (ev) => { pointers.delete(ev.pointerId); if (!pointers.size) drag = null; };
+  viewport.addEventListener("pointerup", endDrag);
+  viewport.addEventListener("pointercancel", endDrag);
+
+  function boxAt(target) {
+    const g = target.closest && target.closest("g.node");
+    const m = g && /(?:^|\s)kl_(\w+)/.exec(g.getAttribute("class") || "");
+    return m && boxes[m[1]] ? m[1] : null;
+  }
+
+  function toggle(key) {
+    pendingFocus = key;
+    status.textContent = L("redrawing");
+    model.send({ type: "toggle", key });
+  }
+
+  function choose(id) {
+    const b = boxes[id];
+    if (!b) return;
+    cursor = id;
+    if (b.kind === "group") { toggle(b.key); return; }
+    model.set("selected", b.key);
+    model.save_changes();
+    redrawMarks();
+  }
+
+  viewport.addEventListener("click", (ev) => {
+    if (moved) { moved = false; return; }
+    const id = boxAt(ev.target);
+    if (id) { choose(id); return; }
+    const frame = ev.target.closest && ev.target.closest("g.cluster");
+    if (frame && ev.target.closest("text")) {
+      const m = /(?:^|\s)kl_(\w+)/.exec(frame.getAttribute("class") || "");
+      if (m && frames[m[1]]) toggle(frames[m[1]].key);
+    }
+  });
+  viewport.addEventListener("dblclick", (ev) => {
+    const id = boxAt(ev.target);
+    if (id && boxes[id].kind === "model") toggle(boxes[id].key);
+  });
+
+  // -- keyboard ------------------------------------------------------------------------------
+  // Listened for on window, capture phase: it runs before the front end's document-level
+  // shortcut handler (Notebook 7 moves to the next cell on ArrowDown otherwise).
+  const onKey = (ev) => {
+    if (ev.target !== viewport) return;
+    const lr = model.get("rankdir") === "LR";
+    const ids = Object.keys(boxes);
+    if (!ids.length) return;
+    if (!cursor) cursor = boxOf(model.get("selected")) || ids[0];
+    const fwd = lr ? "ArrowRight" : "ArrowDown", back = lr ? "ArrowLeft" : "ArrowUp";
+    const side = lr ? ["ArrowUp", "ArrowDown"] : ["ArrowLeft", "ArrowRight"];
+    let next = null;
+    if (ev.key === fwd) next = (succ[cursor] || [])[0];
+    else if (ev.key === back) next = (pred[cursor] || [])[0];
+    else if (side.includes(ev.key)) {  // the other branches beside this box
+      const parent = (pred[cursor] || [])[0];
+      const sibs = parent ? succ[parent] : ids;
+      const i = sibs.indexOf(cursor);
+      const step = ev.key === side[0] ? -1 : 1;
+      next = sibs[(i + step + sibs.length) % sibs.length];
+    } else if (ev.key === "Enter" || ev.key === " ") { choose(cursor); ev.preventDefault(); return; }
+    else if (ev.key === "+" || ev.key === "=") { const s = size(); zoomAt(1.25, s.w / 2, s.h / 2); }
+    else if (ev.key === "-") { const s = size(); zoomAt(0.8, s.w / 2, s.h / 2); }
+    else if (ev.key === "0") fit();
+    else return;
+    ev.preventDefault();
+    ev.stopPropagation();  // keep Jupyter's own shortcuts out of the drawing
+    if (next) {
+      cursor = next;
+      status.textContent = `${boxes[next].name} (${boxes[next].cls})`;
+      centre(next, false);
+    }
+    redrawMarks();
+  };
+  window.addEventListener("keydown", onKey, true);
+
+  // -- search --------------------------------------------------------------------------------
+  let active = 0;
+  function runSearch(jump) {
+    const q = search.value.trim().toLowerCase();
+    matches = [];
+    results.replaceChildren();
+    if (!q) { results.style.display = "none"; redrawMarks(); return; }
+    const found = [];
+    for (const id in boxes) {
+      const b = boxes[id];
+      if (b.name.toLowerCase().includes(q) || b.cls.toLowerCase().includes(q)) {
+        found.push({ id, key: b.key, text: `${b.name} (${b.cls})` });
+      }
+      for (const k of b.members || []) {
+        if (k.toLowerCase().includes(q)) found.push({ id, key: k, text: `${k} ∈ ${b.name}` });
+      }
+    }
+    matches = [...new Set(found.map((f) => f.id))];
+    active = 0;
+    const shown = found.slice(0, 12);
+    shown.forEach((f, i) => {
+      const item = h("div", "kl-result", f.text);
+      item.setAttribute("role", "option");
+      item.dataset.key = f.key;
+      item.dataset.box = f.id;
+      item.addEventListener("mousedown", (ev) => { ev.preventDefault(); pick(f); });
+      if (i === 0) item.classList.add("kl-active");
+      results.appendChild(item);
+    });
+    if (found.length > shown.length) {
+      results.appendChild(h("div", "kl-more", `… ${found.length - shown.length} ${L("more")}`));
+    }
+    if (!found.length) results.appendChild(h("div", "kl-more", L("no_match")));
+    results.style.display = "block";
+    status.textContent = `${matches.length} ${L("matches")}`;
+    if (jump && shown.length) centre(shown[0].id, false);
+    redrawMarks();
+    results._found = shown;
+  }
+
+  function pick(f) {
+    model.set("selected", f.key);
+    model.save_changes();
+    cursor = f.id;
+    centre(f.id, false);
+    redrawMarks();
+  }
+
+  search.addEventListener("input", () => runSearch(true));
+  search.addEventListener("keydown", (ev) => {
+    const found = results._found || [];
+    ev.stopPropagation();  // typing in the box must not run notebook shortcuts
+    if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+      if (!found.length) return;
+      ev.preventDefault();
+      active = (active + (ev.key === "ArrowDown" ? 1 : -1) + found.length) % found.length;
+      [...results.querySelectorAll(".kl-result")].forEach((n, i) =>
+        n.classList.toggle("kl-active", i === active));
+      centre(found[active].id, false);
+    } else if (ev.key === "Enter") {
+      if (found[active]) pick(found[active]);
+    } else if (ev.key === "Escape") {
+      search.value = "";
+      runSearch(false);
+    }
+  });
+  search.addEventListener("blur", () => { results.style.display = "none"; });
+  search.addEventListener("focus", () => { if (search.value) runSearch(false); });
+
+  // -- buttons -------------------------------------------------------------------------------
+  zoomIn.addEventListener("click", () => { const s = size(); zoomAt(1.25, s.w / 2, s.h / 2); });
+  zoomOut.addEventListener("click", () => { const s = size(); zoomAt(0.8, s.w / 2, s.h / 2); });
+  fitBtn.addEventListener("click", fit);
+
+  function standalone() {
+    const copy = svg.cloneNode(true);
+    copy.querySelector(".kl-overlay")?.remove();
+    copy.setAttribute("xmlns", SVGNS);
+    copy.setAttribute("xmlns:xlink", "http://www.w3.org/1999/xlink");
+    copy.setAttribute("viewBox", `0 0 ${natural.w} ${natural.h}`);
+    copy.setAttribute("width", `${natural.w}pt`);
+    copy.setAttribute("height", `${natural.h}pt`);
+    copy.removeAttribute("style");
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' +
+      new XMLSerializer().serializeToString(copy);
+  }
+  const fileName = (ext) => `${(model.get("name") || "model").replace(/[^\w.-]+/g, "_")}.${ext}`;
+  svgBtn.addEventListener("click", () => {
+    if (!svg) return;
+    download(fileName("svg"), new Blob([standalone()], { type: "image/svg+xml" }));
+  });
+  pngBtn.addEventListener("click", () => {
+    if (!svg) return;
+    const px = natural.w * 4 / 3, py = natural.h * 4 / 3;  // pt -> px
+    const scale = Math.min(2, 16000 / Math.max(px, py), Math.sqrt(2.5e8 / (px * py)));
+    const url = URL.createObjectURL(new Blob([standalone()], { type: "image/svg+xml" }));
+    const img = new Image();
+    img.onload = () => {
+      const c = document.createElement("canvas");
+      c.width = Math.max(1, Math.round(px * scale));
+      c.height = Math.max(1, Math.round(py * scale));
+      const g = c.getContext("2d");
+      g.fillStyle = "#ffffff";
+      g.fillRect(0, 0, c.width, c.height);
+      g.drawImage(img, 0, 0, c.width, c.height);
+      URL.revokeObjectURL(url);
+      c.toBlob((blob) => blob && download(fileName("png"), blob), "image/png");
+    };
+    img.src = url;
+  });
+  copyBtn.addEventListener("click", async () => {
+    const text = model.get("summary_text") || "";
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch (_) {  // no clipboard permission (an http page): the old way
+      const area = h("textarea");
+      area.value = text;
+      document.body.appendChild(area);
+      area.select();
+      document.execCommand("copy");
+      area.remove();
+    }
+    el.dataset.copied = text.length;
+    status.textContent = L("copied");
+  });
+
+  function drawLegend() {
+    legend.replaceChildren();
+    for (const [label, colour, style] of model.get("legend") || []) {
+      const item = h("span", "kl-legend-item");
+      const sw = h("span", "kl-swatch");
+      sw.style.background = colour;
+      if (style) sw.style.border = style;
+      item.append(sw, document.createTextNode(label));
+      legend.appendChild(item);
+    }
+  }
+
+  // -- model events --------------------------------------------------------------------------
+  const onSvg = () => remount();
+  const onSel = () => {
+    const id = boxOf(model.get("selected"));
+    redrawMarks();
+    if (id) centre(id, false);
+  };
+  model.on("change:svg", onSvg);
+  model.on("change:selected", onSel);
+  model.on("change:legend", drawLegend);
+  const resize = new ResizeObserver(() => {
+    if (unmeasured && viewport.clientWidth > 0) { svg = null; remount(); } else if (svg) apply();
+  });
+  resize.observe(viewport);
+  drawLegend();
+  // the element is attached to the page after render() returns: mount once it has a size
+  requestAnimationFrame(() => remount());
+  return () => {
+    model.off("change:svg", onSvg);
+    model.off("change:selected", onSel);
+    model.off("change:legend", drawLegend);
+    resize.disconnect();
+    window.removeEventListener("pointermove", miniMove);
+    window.removeEventListener("pointerup", miniUp);
+    window.removeEventListener("keydown", onKey, true);
+  };
+}
+
+export default { render };
