@@ -16,9 +16,9 @@ from keras_lens.exercises._registry import Wrong, exercise, require_choice, requ
 
 __all__: list[str] = []
 
-#: 05.3's bars on the 2,000 bundled test images (the worked solution: see the chapter).
-BAR_05_3_DIGIT = 0.92
-BAR_05_3_PARITY = 0.92
+#: 05.3's bars (worked solution, 4 seeds: digit 0.928-0.947, parity 0.947-0.968, 12 s CPU).
+BAR_05_3_DIGIT = 0.91
+BAR_05_3_PARITY = 0.93
 
 i18n.register(
     {
