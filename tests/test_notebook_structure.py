@@ -213,9 +213,9 @@ def test_exercises_have_prompt_solution_and_check(path, registered):
         assert prompt.source.startswith(f"### Exercise {ex_id}:"), prompt.source[:60]
         for name in names:  # the prompt says exactly what to produce
             assert f"`{name}`" in prompt.source, f"{ex_id}: the prompt never names `{name}`"
-            assert re.search(rf"^{name}\s*=|\b{name}\s*=", solution.source, re.M), (
-                f"{ex_id}: the worked solution does not define {name}"
-            )
+            assert re.search(
+                rf"^{name}\s*=|\b{name}\s*=|^(class|def)\s+{name}\b", solution.source, re.M
+            ), f"{ex_id}: the worked solution does not define {name}"
     assert len(ids) == len(set(ids)), f"{path.name}: an exercise is checked twice"
     expected = sorted(i for i in registered if i.startswith(chapter + "."))
     assert sorted(ids) == expected, f"{path.name}: checks {sorted(ids)}, registered {expected}"
