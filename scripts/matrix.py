@@ -171,7 +171,6 @@ def make_env(name: str, spec: dict, work: Path) -> Path:
     run(name, [base, "-m", "venv", venv])
     python = venv / "bin" / "python"
     pip = [python, "-m", "pip", "install", "--disable-pip-version-check"]
-    run(name, [*pip, "--quiet", "--upgrade", "pip"])
     run(name, [*pip, "--quiet", *spec["pins"]])
     return python
 

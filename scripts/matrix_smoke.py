@@ -13,7 +13,6 @@ import sys
 import traceback
 
 os.environ.setdefault("KERAS_LENS_DATA", "bundled")
-os.environ.setdefault("KERAS_LENS_HEADLESS", "1")
 
 import keras_lens
 import numpy as np

@@ -109,3 +109,26 @@ def test_scratch_dir_is_fresh_and_outside_the_repository():
     for path in (Path(first), Path(second)):
         assert path.is_dir() and not any(path.iterdir())
         assert ROOT not in path.resolve().parents
+
+
+def test_setup_notebook_in_chinese_switches_labels_and_picks_a_cjk_font(capsys):
+    import matplotlib
+    from keras_lens import i18n
+
+    saved = list(matplotlib.rcParams["font.sans-serif"])
+    try:
+        keras_lens.setup_notebook(seed=1, language="zh-CN")
+        assert i18n.get_language() == "zh-CN"
+        family = notebook.use_cjk_font()
+        assert family in notebook.CJK_FAMILIES  # fonts-noto-cjk: installed by scripts/_setup.sh
+        assert matplotlib.rcParams["font.sans-serif"][0] == family
+        assert capsys.readouterr().out.count("| Python ") == 1
+    finally:
+        i18n.set_language("en")
+        matplotlib.rcParams["font.sans-serif"] = saved
+
+
+def test_setup_notebook_rejects_an_unknown_language_before_printing(capsys):
+    with pytest.raises(ValueError, match="unknown language"):
+        keras_lens.setup_notebook(language="klingon")
+    assert capsys.readouterr().out == ""

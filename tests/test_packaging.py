@@ -86,13 +86,13 @@ def test_environment_has_graphviz_and_a_supported_python():
     assert python == ["python=3.11"]
     # both ends are installed and tested by scripts/matrix.sh (3.10: oldest-keras, 3.13: colab)
     assert _pyproject()["project"]["requires-python"] == ">=3.10,<3.14"
-    matrix = (ROOT / "scripts" / "matrix.sh").read_text()
-    assert "3.10" in matrix and "3.13" in matrix
+    matrix = (ROOT / "scripts" / "matrix.py").read_text()
+    assert '"python": "3.10.' in matrix and '"python": "3.13.' in matrix
 
 
 def test_runtime_dependencies_are_what_a_users_environment_accepts():
     """No TensorFlow, no Jupyter server, no test tooling: installing keras-lens into Colab's
-    stack must change none of its packages (scripts/matrix.sh measures it with pip freeze)."""
+    stack must change none of its packages (scripts/matrix.py measures it with pip freeze)."""
     project = _pyproject()["project"]
     deps = dict(_normalise(r) for r in project["dependencies"])
     assert deps == {
@@ -119,7 +119,7 @@ def test_keras_range_matches_what_the_package_says_it_is_tested_with():
     from keras_lens._keras_version import SUPPORTED_KERAS, TESTED_KERAS_RANGE
 
     assert SUPPORTED_KERAS == (">=3.8", "<3.16")
-    matrix = (ROOT / "scripts" / "matrix.sh").read_text()
+    matrix = (ROOT / "scripts" / "matrix.py").read_text()
     oldest = "{}.{}".format(*TESTED_KERAS_RANGE[0])
     assert f"keras=={oldest}." in matrix, "the matrix must test the oldest Keras claimed"
     deps = dict(_normalise(r) for r in _pyproject()["project"]["dependencies"])

@@ -44,9 +44,13 @@ try:
     print("real_ps accepted")
 except Exception as exc:
     print("real_ps refused", type(exc).__name__)
+import base64, re
 bundle = keras_lens.graph(model)._repr_mimebundle_()
-html = bundle["text/html"]
-print("graph_svg", "<svg" in html, html.count("hidden"))
+html = bundle["text/html"]  # the drawing: inline <svg>, or an <img> with the SVG as data URI
+uris = re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", html)
+svgs = [base64.b64decode(m).decode() for m in uris]
+svg = "".join(svgs) or html
+print("graph_svg", "<svg" in svg, svg.count("hidden"))
 """
 
 

@@ -62,13 +62,12 @@ def dot_edges(model: Any, expand_nested: bool) -> set[tuple[str, str]]:
     """``(source, target)`` identities of the edges keras_lens's DOT draws (implicit inputs of
     a top-level Sequential aside: keras_lens draws that input box, model_to_dot does not)."""
     graph = keras_lens.build_layer_graph(model)
-    writer = _Writer(graph, GraphOptions(expand_nested=expand_nested))
+    writer = _Writer(graph, GraphOptions(expand_nested=expand_nested), ())
     writer.graph_body(graph, "  ")
     box_to_key = {box: key for key, box in writer.ids.items()}
     records = {layer.key: layer for g in graph.walk() for layer in g.layers}
     edges = set()
-    for line in writer.edge_lines:
-        src, dst = (part.strip(" ;") for part in line.split("->"))
+    for src, dst in writer.edge_pairs:
         a, b = records[box_to_key[src]], records[box_to_key[dst]]
         if a.implicit and graph.kind == "sequential" and a.key in {x.key for x in graph.layers}:
             continue

@@ -155,9 +155,10 @@ def _best_prefix(
 
 def _structure_groups(graph: LayerGraph, layers: list[LayerRecord]) -> list[FoldGroup]:
     """Tandem repeats of (class, inbound offsets) tokens among ``layers`` (graph order)."""
-    position = {r.key: i for i, r in enumerate(layers)}
+    position = {r.key: i for i, r in enumerate(graph.layers)}  # inputs count: first block too
     tokens: list[tuple[str, tuple[int, ...]]] = []
-    for i, r in enumerate(layers):
+    for r in layers:
+        i = position[r.key]
         sources: set[int] = set()
         for node_id in r.node_ids:
             for e in graph.predecessors(node_id):
@@ -193,6 +194,9 @@ def _repeat_at(tokens: list[tuple[str, tuple[int, ...]]], start: int) -> tuple[i
     best: tuple[int, int] | None = None
     n = len(tokens)
     for period in range(MIN_BLOCK_LAYERS, min(_MAX_PERIOD, (n - start) // 2) + 1):
+        unit = tokens[start : start + period]
+        if any(period % d == 0 and unit == unit[:d] * (period // d) for d in range(1, period)):
+            continue  # [Dense, Dense] is a chain of one layer repeated, not a block
         count = 1
         while (
             start + (count + 1) * period <= n
