@@ -15,9 +15,8 @@ import pytest
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-
-from keras_lens.notebook import CJK_FAMILIES, use_cjk_font  # noqa: E402
+import matplotlib.pyplot as plt
+from keras_lens.notebook import CJK_FAMILIES, use_cjk_font
 
 CHINESE = "训练损失与验证损失：函数式 API、残差连接、共享层"
 
