@@ -23,7 +23,8 @@ Usage (from the repository root):
 
 The glossary (``13_术语表.ipynb``) has no English chapter and is edited by hand; a full build
 gives it the current zh setup cell. When only the setup cell changed (``scripts/setup_cell.py``),
-its source is replaced and the stored outputs are kept, as ``scripts/sync_setup_cell.py`` does.
+or only markdown cells changed, the sources are replaced and the stored outputs are kept (as
+``scripts/sync_setup_cell.py`` does): neither changes what a code cell prints.
 
 A zh notebook whose cells would not change is left untouched (its stored outputs stay); a
 changed one is written with outputs cleared and must be executed (``--execute``, or
@@ -243,19 +244,32 @@ def sync_setup_cell(path: Path) -> bool:
     return True
 
 
-def _only_setup_differs(chapter: Path) -> bool:
-    """The stored zh notebook differs from the built one in its setup cell's source only."""
+def _patch_keeping_outputs(chapter: Path) -> bool:
+    """Update a stored zh notebook in place when only markdown cells or the setup cell changed.
+
+    Neither changes what the code cells print (markdown has no outputs; outside Colab the
+    setup cell prints the same line), so the stored outputs stay valid and are kept.
+    Returns False (nothing written) when any other cell differs.
+    """
     target = zh_path(chapter)
     if not target.exists():
         return False
     stored, built = nbformat.read(target, as_version=4), build_chapter(chapter)
-    setup = _setup_cell(stored)
-    if setup is None or setup.source == zh_setup_source():
+    if [(c.cell_type, c.get("id")) for c in stored.cells] != [
+        (c.cell_type, c.get("id")) for c in built.cells
+    ]:
         return False
-    key = _cells_key(stored)
-    index = stored.cells.index(setup)
-    key[index] = (*key[index][:2], zh_setup_source(), key[index][3])
-    return key == _cells_key(built)
+    setup = _setup_cell(stored)
+    for old, new in zip(stored.cells, built.cells, strict=True):
+        same_meta = old.get("metadata", {}) == new.get("metadata", {})
+        if old.source == new.source and same_meta:
+            continue
+        if not same_meta or (old.cell_type == "code" and old is not setup):
+            return False
+    for old, new in zip(stored.cells, built.cells, strict=True):
+        old.source = new.source
+    nbformat.write(stored, target)
+    return True
 
 
 def _setup_is_current(path: Path) -> bool:
@@ -347,9 +361,8 @@ def main(argv: list[str] | None = None) -> int:
         if is_up_to_date(chapter):
             print(f"{chapter.stem}: up to date")
             continue
-        if _only_setup_differs(chapter):
-            sync_setup_cell(zh_path(chapter))
-            print(f"{chapter.stem}: setup cell updated (stored outputs kept)")
+        if _patch_keeping_outputs(chapter):
+            print(f"{chapter.stem}: markdown/setup cells updated (stored outputs kept)")
             continue
         nbformat.write(build_chapter(chapter), zh_path(chapter))
         changed.append(zh_path(chapter))
