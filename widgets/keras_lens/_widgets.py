@@ -55,3 +55,14 @@ class LensBox(ipywidgets.VBox):
                 "model_id": self._model_id,
             }
         return data
+
+    if hasattr(ipywidgets.Widget, "_ipython_display_"):  # ipywidgets 7 (Colab ships 7.7.1)
+
+        def _ipython_display_(self, **kwargs: Any) -> None:
+            """ipywidgets 7 displays widgets through ``Widget._ipython_display_``, which IPython
+            prefers to ``_repr_mimebundle_`` and which sends only text/plain + the widget view;
+            send the same bundle as under ipywidgets 8 (with the static ``text/html``)."""
+            from IPython.display import display
+
+            display(self._repr_mimebundle_(), raw=True)
+            self._handle_displayed(**kwargs)
