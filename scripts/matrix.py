@@ -171,7 +171,7 @@ def make_env(name: str, spec: dict, work: Path) -> Path:
     venv = work / f"venv-{name}"
     run(name, [base, "-m", "venv", venv])
     python = venv / "bin" / "python"
-    pip = [python, "-m", "pip", "install", "--disable-pip-version-check"]
+    pip = [python, "-m", "pip", "install", "--disable-pip-version-check", "--no-compile"]
     run(name, [*pip, "--quiet", *spec["pins"]])
     return python
 
@@ -235,7 +235,7 @@ def test_env(name: str, spec: dict, wheel: Path, work: Path) -> None:
         if "Keras 3.13" not in result.stdout:
             raise Failed("the setup cell did not print the environment line")
     else:
-        run(name, [python, "-m", "pip", "install", "--quiet", wheel], env=env)
+        run(name, [python, "-m", "pip", "install", "--quiet", "--no-compile", wheel], env=env)
     after = freeze(name, python)
     changed = changed_pins(before, after)
     added = sorted(set(after) - set(before))
@@ -253,7 +253,11 @@ def test_env(name: str, spec: dict, wheel: Path, work: Path) -> None:
     else:
         kept = {n.split("[")[0]: v for n, _, v in (p.partition("==") for p in spec["pins"]) if v}
     constraints.write_text("".join(f"{n}=={v}\n" for n, v in kept.items()))
-    run(name, [python, "-m", "pip", "install", "--quiet", "-c", constraints, *TEST_TOOLS], env=env)
+    run(
+        name,
+        [python, "-m", "pip", "install", "--quiet", "--no-compile", "-c", constraints, *TEST_TOOLS],
+        env=env,
+    )
     still = changed_pins(kept, freeze(name, python))
     if still:
         raise Failed(f"installing the test tools changed packages: {still}")
