@@ -26,7 +26,7 @@ def test_environment_line_is_sanitised_to_a_constant(capsys):
     assert keras_lens.setup_notebook(seed=1) is None  # so the cell shows the line once
     line = capsys.readouterr().out.strip()
     assert re.fullmatch(
-        r"Keras 3\.\d+\.\S+ \(tensorflow 2\.\d+\.\S+\) \| Python \S+ \| device: CPU", line
+        r"Keras 3\.\d+\.\S+ \((tensorflow|jax|torch) \d+\.\S+\) \| Python \S+ \| device: CPU", line
     ), line
     constant = "Keras VERSION (BACKEND VERSION) | Python VERSION | device: DEVICE"
     # the form of the stored outputs before the backend was named sanitises to the same text

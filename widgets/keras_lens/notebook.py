@@ -42,6 +42,10 @@ CJK_FAMILIES = (
     "Microsoft YaHei",
     "PingFang SC",
     "SimHei",
+    # the same Pan-CJK font under its first face's name: an older matplotlib reads only the first
+    # face of the .ttc collection fonts-noto-cjk installs (JP), which has every Chinese glyph
+    # (measured with Colab's matplotlib 3.10.0: only "Noto Sans CJK JP" is registered)
+    "Noto Sans CJK JP",
 )
 
 #: Distribution whose version the environment line shows for each Keras backend.
