@@ -216,3 +216,26 @@ def _graph(name: str):
     from keras_lens.adapter import build_layer_graph
 
     return build_layer_graph(_seed(name))
+
+
+def test_a_filtered_summary_says_how_many_rows_it_shows():
+    result = summary(_seed("autoencoder_001"))
+    assert "rows shown" not in result.html.value  # unfiltered: no note
+    result.filter_text.value = "TRANSPOSE"
+    shown = len(result.visible_rows())
+    total = len(result.table.visible_rows(True))  # every row, nested ones included
+    assert f"{shown:,} of {total:,} rows shown (filter: TRANSPOSE)" in result.html.value
+    assert shown < total
+
+
+def test_summary_labels_follow_the_language():
+    from keras_lens import i18n
+
+    with i18n.language("zh-CN"):
+        result = summary(_seed("mlp_002"))
+    assert result.filter_text.description == "筛选"
+    assert result.sort.options[0] == ("按层图顺序", "graph")
+    assert "<th>层（类型）</th>" in result.html.value
+    english = summary(_seed("mlp_002"))
+    assert english.filter_text.description == "filter"
+    assert "<th>Layer (type)</th>" in english.html.value

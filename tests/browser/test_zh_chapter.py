@@ -117,14 +117,7 @@ def test_jupyterlab_itself_is_in_chinese(zh_lab):
     "prefix",
     [
         "graph.",
-        pytest.param(
-            "summary.",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="keras_lens.summary's labels (filter, sort, columns) are not in the i18n "
-                "catalogue yet (summary_view.py, helper i11): remove this mark when they are",
-            ),
-        ),
+        "summary.",
     ],
 )
 def test_widget_labels_are_chinese(zh_lab, artifacts_dir, prefix):

@@ -21,7 +21,7 @@ from typing import Any
 import ipywidgets
 import traitlets
 
-from keras_lens import static, theme
+from keras_lens import i18n, static, theme
 from keras_lens._checks import graph_of, require_flag
 from keras_lens._html import esc
 from keras_lens._widgets import LensBox
@@ -36,7 +36,45 @@ from keras_lens.summary_table import (
 
 __all__ = ["Summary", "summary", "summary_html"]
 
-_SORTS = (("graph order", "graph"), ("most params", "params_desc"), ("fewest params", "params_asc"))
+i18n.register(
+    {
+        "summary.filter": ("filter", "筛选"),
+        "summary.filter_hint": ("filter: name or class", "筛选：层名或类名"),
+        "summary.class": ("class", "类"),
+        "summary.all_classes": ("all classes", "所有类"),
+        "summary.sort": ("sort", "排序"),
+        "summary.sort_graph": ("graph order", "按层图顺序"),
+        "summary.sort_most": ("most params", "参数最多"),
+        "summary.sort_fewest": ("fewest params", "参数最少"),
+        "summary.select": ("select", "选中"),
+        "summary.none": ("(none)", "（无）"),
+        "summary.expand_nested": ("expand nested:", "展开嵌套模型："),
+        "summary.shown": (
+            "{shown:,} of {total:,} rows shown (filter: {what}); the totals are the whole model's.",
+            "显示 {shown:,} / {total:,} 行（筛选：{what}）；总计仍是整个模型的。",
+        ),
+        "summary.col_layer": ("Layer (type)", "层（类型）"),
+        "summary.col_output": ("Output shape", "输出形状"),
+        "summary.col_params": ("Param #", "参数量"),
+        "summary.col_trainable": ("Trainable", "可训练"),
+        "summary.col_non_trainable": ("Non-trainable", "不可训练"),
+        "summary.col_formula": ("Formula", "公式"),
+        "summary.col_bytes": ("Param bytes", "参数字节"),
+        "summary.col_activations": ("Act./sample", "激活/样本"),
+        "summary.col_connected": ("Connected to", "连接到"),
+    }
+)
+
+
+def _sorts() -> tuple[tuple[str, str], ...]:
+    t = i18n.t
+    return (
+        (t("summary.sort_graph"), "graph"),
+        (t("summary.sort_most"), "params_desc"),
+        (t("summary.sort_fewest"), "params_asc"),
+    )
+
+
 _STYLE = theme.STYLE + (  # colours: keras_lens.theme
     "<style>.klens-sum table{border-collapse:collapse;font-family:monospace;font-size:12px}"
     ".klens-sum td,.klens-sum th{padding:2px 6px;vertical-align:top;"
@@ -84,10 +122,9 @@ def summary_html(
 ) -> str:
     """The table as static, escaped HTML (all rows expanded unless ``rows`` is given)."""
     rows = table.visible_rows(True) if rows is None else list(rows)
-    head = ["Layer (type)", "Output shape", "Param #", "Trainable", "Non-trainable", "Formula"]
-    head += ["Param bytes", "Act./sample"]
-    if table.show_connections:
-        head.append("Connected to")
+    columns = ["layer", "output", "params", "trainable", "non_trainable", "formula", "bytes"]
+    columns += ["activations", *(["connected"] if table.show_connections else [])]
+    head = [i18n.t(f"summary.col_{name}") for name in columns]
     out = [
         _STYLE,
         "<div class='klens-sum'>",
@@ -140,15 +177,20 @@ class Summary(LensBox):
     def __init__(self, table: SummaryTable, expand_nested: bool = False) -> None:
         self.table = table
         classes = sorted({r.class_name for r in table.rows})
+        t = i18n.t
         self.filter_text = ipywidgets.Text(
-            placeholder="filter: name or class", description="filter"
+            placeholder=t("summary.filter_hint"), description=t("summary.filter")
         )
         self.filter_class = ipywidgets.Dropdown(
-            options=[("all classes", ""), *[(c, c) for c in classes]], description="class"
+            options=[(t("summary.all_classes"), ""), *[(c, c) for c in classes]],
+            description=t("summary.class"),
         )
-        self.sort = ipywidgets.Dropdown(options=_SORTS, value="graph", description="sort")
+        self.sort = ipywidgets.Dropdown(
+            options=_sorts(), value="graph", description=t("summary.sort")
+        )
         self.layer = ipywidgets.Dropdown(
-            options=[("(none)", ""), *[(r.key, r.key) for r in table.rows]], description="select"
+            options=[(t("summary.none"), ""), *[(r.key, r.key) for r in table.rows]],
+            description=t("summary.select"),
         )
         self.toggles = {
             key: ipywidgets.ToggleButton(value=expand_nested, description=key, icon="folder")
@@ -157,7 +199,7 @@ class Summary(LensBox):
         self.html = ipywidgets.HTML()
         controls = [ipywidgets.HBox([self.filter_text, self.filter_class, self.sort, self.layer])]
         if self.toggles:
-            label = ipywidgets.HTML("<b>expand nested:</b>")
+            label = ipywidgets.HTML(f"<b>{esc(t('summary.expand_nested'))}</b>")
             controls.append(ipywidgets.HBox([label, *self.toggles.values()]))
         super().__init__([*controls, self.html])
         for control in (self.filter_text, self.filter_class, self.sort, *self.toggles.values()):
@@ -208,7 +250,14 @@ class Summary(LensBox):
     def _render(self, change: Any = None) -> None:
         for button in self.toggles.values():
             button.icon = "folder-open" if button.value else "folder"
-        self.html.value = summary_html(self.table, self.visible_rows(), self.selected)
+        rows = self.visible_rows()
+        html = summary_html(self.table, rows, self.selected)
+        what = " · ".join(v for v in (self.filter_text.value.strip(), self.filter_class.value) if v)
+        if what:  # say how much of the table the filter left, above the table
+            total = len(self.table.visible_rows(True))  # every row, nested ones included
+            note = i18n.t("summary.shown", shown=len(rows), total=total, what=what)
+            html = f"<div class='klens-shown'>{esc(note)}</div>" + html
+        self.html.value = html
 
     def _lens_text(self) -> str:
         t = self.table
