@@ -118,8 +118,9 @@ def _ci_tree(tmp: Path, suite: str = "echo test-suite-stub", matrix: str = "echo
 )
 def test_ci_run_runs_the_test_command_and_the_matrix(tmp_path, suite, matrix, ok):
     tree = _ci_tree(tmp_path, f"echo suite-ran; {suite}", f"echo matrix-ran; {matrix}")
+    env = {**os.environ, "KERAS_LENS_MATRIX": "1"}
     result = subprocess.run(
-        ["bash", str(tree / ".ci" / "run")], capture_output=True, text=True, timeout=60
+        ["bash", str(tree / ".ci" / "run")], capture_output=True, text=True, timeout=60, env=env
     )
     assert (result.returncode == 0) is ok, result.stdout + result.stderr
     assert "suite-ran" in result.stdout and "matrix-ran" in result.stdout
@@ -127,6 +128,16 @@ def test_ci_run_runs_the_test_command_and_the_matrix(tmp_path, suite, matrix, ok
     assert re.search(r"compatibility matrix took \d+ s", result.stdout)
     if suite == "exit 5":
         assert "collected no tests" in result.stderr
+
+
+def test_ci_run_runs_the_matrix_only_when_asked(tmp_path):
+    tree = _ci_tree(tmp_path, "echo suite-ran $*; exit 0", "echo matrix-ran; exit 1")
+    env = {k: v for k, v in os.environ.items() if k != "KERAS_LENS_MATRIX"}
+    result = subprocess.run(
+        ["bash", str(tree / ".ci" / "run")], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "suite-ran -n 2" in result.stdout and "matrix-ran" not in result.stdout
 
 
 def _setup_system_step(

@@ -177,7 +177,7 @@ def tour_page(request, jupyter_server, browser_context, artifacts_dir):
     page.goto(jupyter_server.url(FRONT_ENDS[front_end].format(name=name)))
     page.wait_for_function("() => !!window.jupyterapp", timeout=60_000)
     page.evaluate(_RUN_ALL)
-    state = page.wait_for_function(_RUN_STATE, arg=DONE, timeout=240_000).json_value()
+    state = page.wait_for_function(_RUN_STATE, arg=DONE, timeout=420_000).json_value()
     if "error" in state:
         page.screenshot(path=str(artifacts_dir / f"{front_end}-contrast-error.png"))
         pytest.fail(f"{front_end}: the tour raised {state['error']}")
