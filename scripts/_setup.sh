@@ -29,7 +29,7 @@ lab_missing_system_packages() {
   local missing=()
   command -v dot >/dev/null 2>&1 || missing+=(graphviz)
   if [ "$LAB_NEED_CHROMIUM" = 1 ] && [ ! -x "$LAB_CHROMIUM" ]; then missing+=(chromium); fi
-  if command -v fc-list >/dev/null 2>&1 && ! fc-list 2>/dev/null | grep -qi "cjk"; then
+  if command -v fc-list >/dev/null 2>&1 && ! fc-list 2>/dev/null | grep -i "cjk" >/dev/null; then
     missing+=(fonts-noto-cjk)
   fi
   echo "${missing[@]:-}"
