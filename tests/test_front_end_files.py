@@ -118,26 +118,49 @@ def _ci_tree(tmp: Path, suite: str = "echo test-suite-stub", matrix: str = "echo
 )
 def test_ci_run_runs_the_test_command_and_the_matrix(tmp_path, suite, matrix, ok):
     tree = _ci_tree(tmp_path, f"echo suite-ran; {suite}", f"echo matrix-ran; {matrix}")
-    env = {**os.environ, "KERAS_LENS_MATRIX": "1"}
     result = subprocess.run(
-        ["bash", str(tree / ".ci" / "run")], capture_output=True, text=True, timeout=60, env=env
+        ["bash", str(tree / ".ci" / "run")], capture_output=True, text=True, timeout=60
     )
     assert (result.returncode == 0) is ok, result.stdout + result.stderr
     assert "suite-ran" in result.stdout and "matrix-ran" in result.stdout
     assert re.search(r"test suite took \d+ s", result.stdout)
     assert re.search(r"compatibility matrix took \d+ s", result.stdout)
+    assert re.search(r"total \d+ s", result.stdout)
     if suite == "exit 5":
         assert "collected no tests" in result.stderr
 
 
-def test_ci_run_runs_the_matrix_only_when_asked(tmp_path):
-    tree = _ci_tree(tmp_path, "echo suite-ran $*; exit 0", "echo matrix-ran; exit 1")
-    env = {k: v for k, v in os.environ.items() if k != "KERAS_LENS_MATRIX"}
+def test_ci_run_always_runs_the_matrix_and_builds_it_during_the_suite(tmp_path):
+    """No switch turns the matrix off (it used to need KERAS_LENS_MATRIX=1 while it was red).
+    Its venvs are prepared while the suite runs: the suite stub waits for the --prepare call
+    to have started; then the matrix tests run in the same work folder after the suite."""
+    flag = tmp_path / "prepare-started"
+    suite = (
+        f"for i in $(seq 100); do [ -f {flag} ] && break; sleep 0.1; done; "
+        f'[ -f {flag} ] && echo "suite-saw-prepare"; echo "suite-ran $*"; exit 0'
+    )
+    matrix = f'[ "$1" = --prepare ] && touch {flag}; echo "matrix-ran $*"; exit 0'
+    tree = _ci_tree(tmp_path, suite, matrix)
+    env = {**os.environ, "KERAS_LENS_MATRIX": "0"}  # the old switch has no effect any more
     result = subprocess.run(
         ["bash", str(tree / ".ci" / "run")], capture_output=True, text=True, timeout=60, env=env
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "suite-ran -n 2" in result.stdout and "matrix-ran" not in result.stdout
+    out = result.stdout
+    assert "suite-saw-prepare" in out and "suite-ran -n 2" in out
+    prepare = re.search(r"matrix-ran --prepare --work (\S+)", out)
+    tests = re.search(r"matrix-ran --work (\S+)", out)
+    assert prepare and tests and prepare.group(1) == tests.group(1), out
+    assert out.index("suite-ran") < out.index("compatibility matrix took")
+
+
+def test_ci_run_fails_when_only_the_matrix_fails(tmp_path):
+    tree = _ci_tree(tmp_path, "echo suite-ran; exit 0", 'echo "matrix-ran $*"; exit 1')
+    result = subprocess.run(
+        ["bash", str(tree / ".ci" / "run")], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1
+    assert "matrix exit 1" in result.stderr
 
 
 def _setup_system_step(

@@ -141,6 +141,11 @@ def test_traced_pictures_and_the_playground_render_silently(capsys):
         warnings.simplefilter("error")
         # ipywidgets 7's add_traits (called by anywidget) uses a traitlets API deprecated in 4.1
         warnings.filterwarnings("ignore", "Deprecated in traitlets 4.1", DeprecationWarning)
+        # ipywidgets before 7.7.2 opens every widget's comm with ipykernel.comm.Comm, which
+        # ipykernel 6.18+ deprecates (matrix env "oldest": ipywidgets 7.6.5, ipykernel 7)
+        warnings.filterwarnings(
+            "ignore", "The `ipykernel.comm.Comm` class has been deprecated", DeprecationWarning
+        )
         view = keras_lens.shapes(model, nan)
         page = view._repr_mimebundle_()["text/html"]
         view.selected = "conv"

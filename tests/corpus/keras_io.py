@@ -11,7 +11,13 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-__all__ = ["BUILDERS", "PositionalEmbedding", "TransformerDecoder", "TransformerEncoder"]
+__all__ = [
+    "BUILDERS",
+    "CTCLayer",
+    "PositionalEmbedding",
+    "TransformerDecoder",
+    "TransformerEncoder",
+]
 
 _RNG = np.random.default_rng(0)
 
@@ -300,17 +306,35 @@ def vae():
     return keras.Model(image, decoder(code), name="vae"), _img(2, 28, 28, 1)
 
 
+class CTCLayer(layers.Layer):
+    """vision/captcha_ocr's endpoint layer: adds the CTC loss of (labels, predictions) to the
+    model's losses and returns the predictions (``keras.ops.ctc_loss``, so on every backend)."""
+
+    def call(self, y_true, y_pred):
+        batch = ops.shape(y_pred)[0]
+        label_length = ops.full((batch,), ops.shape(y_true)[1], dtype="int32")
+        output_length = ops.full((batch,), ops.shape(y_pred)[1], dtype="int32")
+        log_probs = ops.log(y_pred + 1e-7)
+        loss = ops.ctc_loss(ops.cast(y_true, "int32"), log_probs, label_length, output_length)
+        self.add_loss(ops.mean(loss))
+        return y_pred
+
+
 def ctc_ocr_mini():
-    """vision/captcha_ocr: two inputs (image, labels), conv + reshape + bidirectional LSTM."""
+    """vision/captcha_ocr: two inputs (image, labels), conv + reshape + bidirectional LSTM, and
+    the labels go into the CTC endpoint layer (Keras before 3.14 refuses an input no output
+    uses, so the example's wiring is kept)."""
     image = keras.Input((32, 16, 1), name="image")
     labels = keras.Input((None,), name="label", dtype="float32")
     x = layers.Conv2D(4, 3, activation="relu", padding="same")(image)
     x = layers.MaxPooling2D((2, 2))(x)
     x = layers.Reshape((16, 8 * 4))(x)
     x = layers.Bidirectional(layers.LSTM(8, return_sequences=True))(x)
-    outputs = layers.Dense(11, activation="softmax", name="dense2")(x)
+    x = layers.Dense(11, activation="softmax", name="dense2")(x)
+    outputs = CTCLayer(name="ctc_loss")(labels, x)
     model = keras.Model({"image": image, "label": labels}, outputs, name="ocr")
-    return model, {"image": _img(2, 32, 16, 1), "label": _img(2, 5)}
+    # label ids 1..10 (0 is CTC's blank), as float32 like the example's label input
+    return model, {"image": _img(2, 32, 16, 1), "label": _tokens(2, 5, vocab=11).astype("float32")}
 
 
 #: name -> builder (``(model, batch)``), the keras-io part of the corpus.
