@@ -251,3 +251,43 @@ def test_test_gpu_refuses_to_run_without_a_gpu(tmp_path):
     )
     assert result.returncode == 4
     assert "No NVIDIA GPU" in result.stderr and "scripts/test.sh" in result.stderr
+
+
+def _matrix_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("matrix", ROOT / "scripts" / "matrix.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_matrix_reports_every_changed_pin_and_allows_additions():
+    matrix = _matrix_module()
+    before = {"keras": "3.13.2", "ipywidgets": "7.7.1", "numpy": "2.0.2"}
+    after = {"keras": "3.15.1", "numpy": "2.0.2", "anywidget": "0.11.0"}
+    assert matrix.changed_pins(before, after) == [
+        "ipywidgets 7.7.1 -> removed",
+        "keras 3.13.2 -> 3.15.1",
+    ]
+    assert matrix.changed_pins(before, {**before, "psygnal": "0.16.1"}) == []
+
+
+def test_matrix_environments_are_the_ones_the_issue_asks_for():
+    matrix = _matrix_module()
+    colab = matrix.ENVIRONMENTS["colab"]
+    assert colab["python"].startswith("3.13.")
+    for pin in (
+        "tensorflow==2.20.",
+        "keras==3.13.",
+        "ipywidgets==7.7.1",
+        "ipython==7.34.",
+        "ipykernel==6.17.",
+    ):
+        assert any(p.startswith(pin) for p in colab["pins"]), pin
+    assert matrix.ENVIRONMENTS["jax"]["backend"] == "jax"
+    assert not any(p.startswith("tensorflow") for p in matrix.ENVIRONMENTS["jax"]["pins"])
+    assert matrix.ENVIRONMENTS["oldest"]["python"].startswith("3.10.")
+    # every unit test runs (no deselected corpus model any more), and the venvs get .pyc files
+    assert not any(a.startswith("--deselect") for a in matrix.UNIT_TESTS)
+    assert matrix.uv_env()["UV_COMPILE_BYTECODE"] == "1"
