@@ -229,7 +229,7 @@ def test_a_failing_forward_pass_names_the_layer_and_the_reason():
     tokens = np.full((2, 5), 99, "int32")  # the vocabulary has 10 entries
     view = keras_lens.shapes(int_embedding(), tokens)  # the batch fits: the pass runs later
     with pytest.raises(ValueError) as error:
-        view.trace
+        _ = view.trace
     message = str(error.value)
     assert "in Embedding.call()" in message and "99 is not in [0, 10)" in message
     assert "\x1b" not in message and "Exception encountered" not in message
