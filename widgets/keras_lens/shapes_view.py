@@ -271,6 +271,8 @@ class Shapes(LensBox):
 
     def _lens_html(self) -> str:
         html = shapes_html(self._trace, self.selected, stored=True)
+        if self._pending is not None:  # shown only until the display is updated
+            html = f"<p><i>{esc(i18n.t('shapes.pending', batch=self._pending.batch))}</i></p>{html}"
         if self._error:
             html = f"<p><b>{esc(self._error)}</b></p>{html}"
         return static.block("shapes", html)
