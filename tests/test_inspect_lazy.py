@@ -213,3 +213,49 @@ def test_progress_text_in_both_languages_and_escaped():
     line = progress.Progress(interval=0.0)
     line.step(1, 1, "<b>x</b>")
     assert "<b>" not in line.label.value and "&lt;b&gt;x&lt;/b&gt;" in line.label.value
+
+
+_NOTEBOOK_CELLS = [
+    "import keras, keras_lens, numpy as np\n"
+    "keras.utils.set_random_seed(0)\n"
+    "x = keras.Input((28, 28, 1), name='digit')\n"
+    "y = keras.layers.Conv2D(4, 3, name='conv2d')(x)\n"
+    "y = keras.layers.Flatten(name='flat')(keras.layers.MaxPool2D(name='pool')(y))\n"
+    "model = keras.Model(x, keras.layers.Dense(3, name='dense')(y), name='cnn')\n"
+    "batch = np.random.default_rng(0).random((4, 28, 28, 1), dtype='float32')",
+    "keras_lens.inspect(model, batch)",
+    "keras_lens.shapes(model, batch)",
+]
+
+
+def _executed(headless: str, monkeypatch) -> list:
+    import re
+
+    nbclient = pytest.importorskip("nbclient")
+    nbformat = pytest.importorskip("nbformat")
+    monkeypatch.setenv("KERAS_LENS_HEADLESS", headless)  # the kernel inherits it
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in _NOTEBOOK_CELLS]
+    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3").execute()
+    outputs = []
+    for cell in nb.cells[1:]:
+        shown = [o for o in cell.outputs if o.output_type in ("display_data", "execute_result")]
+        assert len(shown) == 1, cell.outputs
+        data = shown[0]["data"]
+        png = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]+")
+        outputs.append((data["text/plain"], png.sub("PNG", data["text/html"])))
+        assert not [o for o in cell.outputs if o.get("name") == "stderr"]
+    return outputs
+
+
+def test_nbclient_stores_the_finished_trace_live_or_headless(monkeypatch):
+    """nbclient applies the display update: a live run stores what a headless run stores."""
+    live = _executed("0", monkeypatch)
+    headless = _executed("1", monkeypatch)
+    assert live == headless
+    (inspect_text, inspect_html), (shapes_text, shapes_html) = live
+    assert inspect_text.startswith("<Inspect 'cnn': ")
+    assert shapes_text == "<Shapes 'cnn': 5 layer outputs, traced with a batch of 4: all fit>"
+    for html in (inspect_html, shapes_html):
+        assert "Running the batch" not in html and "Traced with a batch of 4" in html
