@@ -73,12 +73,16 @@ def _check_picture_by_picker(page, root, layer: str, shot: str) -> dict:
     panel = root.locator(".klens-shp-panel")
     picker = panel.locator("select")
     picker.scroll_into_view_if_needed()
-    picker.select_option(value=layer)
     image = panel.locator("img")
-    eventually(
-        lambda: image.count() == 1 and image.evaluate("i => i.naturalWidth") > 0,
-        f"the picture of {layer} under the picker",
-    )
+    before = image.get_attribute("src") if image.count() else None
+    picker.select_option(value=layer)
+
+    def shown() -> bool:  # a new picture (the kernel answered), decoded
+        if image.count() != 1 or image.get_attribute("src") == before:
+            return False
+        return image.evaluate("i => i.complete && i.naturalWidth > 0")
+
+    eventually(shown, f"the picture of {layer} under the picker", timeout=60)
     page.wait_for_timeout(300)  # layout settles
     picked = picker.bounding_box()
     picture = image.evaluate(_PICTURE)
