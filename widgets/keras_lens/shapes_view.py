@@ -3,7 +3,11 @@
 Without a sample: the symbolic shapes Keras inferred. With a real batch: one forward pass, the
 actual shapes next to the symbolic ones, and pictures of the outputs (feature maps for conv and
 pooling layers, activation histograms for dense layers). A batch that does not fit the model's
-inputs is refused with the expected and the received shapes.
+inputs is refused with the expected and the received shapes, at once; the forward pass itself
+runs once the widget is on screen, under a "layer i of n" progress line (see
+``LensBox._display``), or when ``.trace``, ``.rows`` or the ``repr`` is first asked for. The
+widget puts the layer picker, its caption and its picture in one column, beside the table, which
+scrolls inside ``TABLE_HEIGHT``.
 
 Example:
     >>> import keras_lens
