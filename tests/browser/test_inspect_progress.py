@@ -58,6 +58,7 @@ print("KL_REF", round(summary_ms), round(call_ms))""",
     """\
 print("KL_START", time.time())
 view = keras_lens.inspect(model, batch)
+print("KL_BUILT", time.time())
 view.add_class("kl-test-inspect")
 view""",
     'print("KL_END", time.time())',
@@ -126,6 +127,7 @@ def _stamp(outputs, key: str) -> list[float]:
 def test_first_tab_shows_while_the_trace_runs(run):
     front_end, marks, outputs, shot = run
     start = _stamp(outputs, "KL_START")[0] * 1000
+    built = _stamp(outputs, "KL_BUILT")[0] * 1000
     end = _stamp(outputs, "KL_END")[0] * 1000
     summary_ms, call_ms = _stamp(outputs, "KL_REF")
     assert marks.get("firstTab"), f"{front_end}: the graph tab never showed: {marks}"
@@ -136,6 +138,7 @@ def test_first_tab_shows_while_the_trace_runs(run):
     timings = {
         "front_end": front_end,
         "first_tab_ms": round(marks["firstTab"] - start),
+        "built_ms": round(built - start),
         "output_ms": round(marks["output"] - start) if marks.get("output") else None,
         "widget_ms": round(marks["widget"] - start),
         "trace_done_ms": round(marks["progressGone"] - start),
