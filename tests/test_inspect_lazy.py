@@ -259,3 +259,18 @@ def test_nbclient_stores_the_finished_trace_live_or_headless(monkeypatch):
     assert shapes_text == "<Shapes 'cnn': 5 layer outputs, traced with a batch of 4: all fit>"
     for html in (inspect_html, shapes_html):
         assert "Running the batch" not in html and "Traced with a batch of 4" in html
+
+
+def test_an_interrupted_pass_runs_again_when_next_asked(monkeypatch):
+    view = keras_lens.shapes(_model(), _batch())
+    pending = view._pending
+
+    def interrupted(on_step=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(view, "_pending", type(pending)(pending.symbolic, 4, 1, interrupted))
+    with pytest.raises(KeyboardInterrupt):
+        view.finish()
+    assert view.pending and "Running the batch of 4" in view.status.value
+    view._pending = pending  # the real pass
+    assert view.trace.batch == 4 and not view.pending

@@ -221,7 +221,11 @@ class Shapes(LensBox):
             self._trace = pending.run(on_step)
         except ValueError as error:
             self._error = str(error)
-        self._render()
+        except BaseException:  # interrupted (KeyboardInterrupt): run again when next asked
+            self._pending = pending
+            raise
+        finally:
+            self._render()
 
     def to_text(self) -> str:
         """The plain-text table."""
