@@ -16,6 +16,8 @@ Example:
 
 from __future__ import annotations
 
+import copy
+import functools
 import importlib.util
 import re
 from pathlib import Path
@@ -50,8 +52,10 @@ def _model():
     return keras.Model(x, keras.layers.Dense(3, name="scores")(z), name="small_cnn")
 
 
+@functools.cache
 def _bundles() -> dict[str, dict]:
-    """What each entry point stores in a notebook (built in this process, as the kernel would)."""
+    """What each entry point stores in a notebook (built in this process, as the kernel would;
+    once for both front ends)."""
     import keras_lens
     import numpy as np
 
@@ -74,7 +78,7 @@ def _bundles() -> dict[str, dict]:
 
 
 def _untrusted_notebook(path: Path) -> None:
-    bundles = _bundles()
+    bundles = copy.deepcopy(_bundles())
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
     for name, (code, _, _) in ENTRY_POINTS.items():
