@@ -230,7 +230,7 @@ def jupyter_server() -> Iterator[JupyterServer]:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _module_kernels() -> Iterator[None]:
+def _module_kernels(request: pytest.FixtureRequest) -> Iterator[None]:
     """At the end of each module, shut down the kernels it started in the shared server (a
     kernel per opened notebook would otherwise live, and hold its memory, to the session's end)."""
     server = _RUNNING.get("server")
@@ -239,7 +239,8 @@ def _module_kernels() -> Iterator[None]:
     server = _RUNNING.get("server")
     if server is not None:
         with contextlib.suppress(OSError):
-            server.shut_down_sessions(keep=before)
+            count = server.shut_down_sessions(keep=before)
+            print(f"{request.module.__name__}: shut down {count} kernel session(s)")
 
 
 @pytest.fixture(scope="session")
