@@ -45,6 +45,7 @@ from jupyter_pages import (
     TOUR_EXTRA_CELLS,
     OpenNotebook,
     copy_without_outputs,
+    lab_workspace,
     open_and_run,
 )
 
@@ -105,7 +106,9 @@ class JupyterServer:
     pinned: set[str] = field(default_factory=set, compare=False)
 
     def url(self, path: str) -> str:
-        return f"{self.base}/{path.lstrip('/')}?token={self.token}"
+        """``base/path?token=...``; a ``lab/tree/<name>`` path opens in a workspace of its own
+        (``lab_workspace``), so the shared server restores no other module's notebook beside it."""
+        return f"{self.base}/{lab_workspace(path.lstrip('/'))}?token={self.token}"
 
     def api(self, path: str, method: str = "GET") -> Any:
         """Call the server's REST API (``api/sessions`` ...); the decoded JSON reply or None."""

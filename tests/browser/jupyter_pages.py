@@ -147,7 +147,8 @@ def copy_without_outputs(source: Path, path: Path, extra_cells: Iterable[str] = 
 
 def lab_workspace(path: str) -> str:
     """``lab/tree/<name>`` -> ``lab/workspaces/<stem>/tree/<name>``: a workspace of its own, so
-    the shared server restores no other module's notebook beside it. Other paths unchanged."""
+    the shared server restores no other module's notebook beside it (``JupyterServer.url`` does
+    this to every path). Other paths unchanged."""
     if not path.startswith("lab/tree/"):
         return path
     name = path[len("lab/tree/") :]
@@ -166,7 +167,7 @@ def open_page(server, context, path: str, *, tripwire: bool = False, timeout_ms:
     page.set_default_timeout(timeout_ms)
     if tripwire:
         page.add_init_script(_TRIPWIRE)
-    page.goto(server.url(lab_workspace(path)))
+    page.goto(server.url(path))
     wait_ready(page)
     return page
 
@@ -199,7 +200,7 @@ def open_and_run(
     opened = OpenNotebook(page, label, shots)
     page.on("dialog", lambda d: (opened.dialogs.append(d.message), d.dismiss()))
     started = time.monotonic()
-    page.goto(server.url(lab_workspace(path)))
+    page.goto(server.url(path))
     page.wait_for_function("() => !!window.jupyterapp", timeout=60_000)
     page.evaluate(RUN_ALL)
     try:
