@@ -36,13 +36,22 @@ from keras_lens.details import layer_details_html, layer_list_html
 from keras_lens.dot_render import FILL, GraphOptions, to_dot_indexed
 from keras_lens.folding import FoldGroup, find_groups
 from keras_lens.graph_canvas import GraphCanvas
-from keras_lens.layout import INSTALL_HELP, LayoutError, dot_to_svg, find_engine
+from keras_lens.graph_prefetch import ENABLED as PREFETCH
+from keras_lens.graph_prefetch import Prefetcher
+from keras_lens.layout import (
+    INSTALL_HELP,
+    LayoutError,
+    dot_to_svg,
+    find_engine,
+    nest_frame_labels,
+)
 from keras_lens.records import LayerGraph
 
 __all__ = ["FOLD_ABOVE", "GraphView", "graph"]
 
 #: Repeated blocks are folded by default in graphs with more layers than this.
 FOLD_ABOVE = 80
+_PREFETCH_MAX = 12  # drawings laid out ahead, per drawing shown
 _NONE = ""
 _TITLE = re.compile(r"<title>[^<]*</title>\n?")
 
@@ -204,6 +213,7 @@ class GraphView(LensBox):
         self.options = options
         self._svg_cache: dict[GraphOptions, tuple[str, dict[str, Any]]] = {}
         self._engine = find_engine()
+        self.prefetcher = Prefetcher(self._prefetch_one)
         self._model_keys = {
             layer.key for g in layer_graph.walk() for layer in g.layers if layer.is_model
         }
@@ -353,6 +363,7 @@ class GraphView(LensBox):
             self.canvas.layout.display = None
             self.drawing.layout.display = "none"
             self.drawing.value = ""
+            self._prefetch_neighbours(index)
             boxes = len(index["boxes"])
             lr = self.options.rankdir == "LR" and boxes > FOLD_ABOVE
             self.warning.value = (
@@ -393,10 +404,31 @@ class GraphView(LensBox):
             return self._svg_cache[options]
         if self._engine is None or not self.layer_graph.nodes:
             return "", {"boxes": {}, "clusters": {}, "edges": []}
+        if self.prefetcher.wait(options) and options in self._svg_cache:
+            return self._svg_cache[options]  # the background thread was laying it out
+        return self._render_now(options)
+
+    def _render_now(self, options: GraphOptions) -> tuple[str, dict[str, Any]]:
         dot, index = to_dot_indexed(self.layer_graph, options, self.groups)
         svg = _TITLE.sub("", dot_to_svg(dot, self._engine))  # tooltips say names, not ids
+        svg = nest_frame_labels(svg)
         self._svg_cache[options] = (svg, index)
         return svg, index
+
+    def _prefetch_neighbours(self, index: dict[str, Any]) -> None:
+        """Lay out, in the background, each drawing one click away from this one."""
+        if not PREFETCH:
+            return
+        keys = [b["key"] for b in index["boxes"].values() if b["kind"] in ("group", "model")]
+        keys += [f["key"] for f in index["clusters"].values()]
+        valid = self._model_keys | {g.id for g in self.groups}
+        here = self.options.with_(highlight=None)
+        ahead = [here.with_(flipped=here.flipped ^ {k}) for k in dict.fromkeys(keys) if k in valid]
+        self.prefetcher.ahead([o for o in ahead if o not in self._svg_cache][:_PREFETCH_MAX])
+
+    def _prefetch_one(self, options: Any) -> None:
+        if options not in self._svg_cache:
+            self._render_now(options)
 
     def _drawing_html(self, options: GraphOptions) -> str:
         graph = self.layer_graph

@@ -33,6 +33,7 @@ __all__ = [
     "clear_cache",
     "dot_to_svg",
     "find_engine",
+    "nest_frame_labels",
 ]
 
 INSTALL_HELP = (
@@ -167,6 +168,58 @@ def clean_svg(svg: str, prefix: str = "") -> str:
     if prefix:
         svg = _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', svg)
     return svg.strip()
+
+
+# Graphviz writes "-" in a class as "&#45;"
+_LABEL_NODE = re.compile(
+    r'<g id="[^"]*" class="(node kl(?:-|&#45;)frame(?:-|&#45;)label) (kl_\w+)">'
+)
+_G_TAG = re.compile(r"<g\b|</g>")
+
+
+def _group_end(svg: str, start: int) -> int:
+    """The index just after the ``</g>`` closing the ``<g`` that starts at ``start``."""
+    depth = 0
+    for m in _G_TAG.finditer(svg, start):
+        depth += 1 if m.group() == "<g" else -1
+        if depth == 0:
+            return m.end()
+    return len(svg)
+
+
+def nest_frame_labels(svg: str) -> str:
+    r"""Move each frame's title box (``kl-frame-label``) into its ``<g class="cluster">``.
+
+    ``dot_render`` draws a frame's title as a plaintext node, so that arrows are routed round
+    it; in the SVG it then becomes part of the frame again (not a ``g.node``: it is no layer).
+
+    Example:
+        >>> svg = ('<g id="c" class="cluster kl_c1">\n<path/>\n</g>\n'
+        ...        '<g id="n" class="node kl-frame-label kl_c1">\n<text>t</text>\n</g>\n')
+        >>> print(nest_frame_labels(svg))
+        <g id="c" class="cluster kl_c1">
+        <path/>
+        <g id="n" class="kl-frame-label kl_c1">
+        <text>t</text>
+        </g>
+        </g>
+        <BLANKLINE>
+    """
+    while True:
+        m = _LABEL_NODE.search(svg)
+        if m is None:
+            return svg
+        end = _group_end(svg, m.start())
+        if end < len(svg) and svg[end] == "\n":
+            end += 1
+        block = svg[m.start() : end].replace(m.group(1), "kl-frame-label", 1)
+        svg = svg[: m.start()] + svg[end:]
+        frame = re.search(rf'<g id="[^"]*" class="cluster {m.group(2)}">', svg)
+        if frame is None:  # no frame to hold it: keep it where it was, as a plain group
+            svg = svg[: m.start()] + block + svg[m.start() :]
+            continue
+        close = _group_end(svg, frame.start()) - len("</g>")
+        svg = svg[:close] + block + svg[close:]
 
 
 _SVG_CACHE: OrderedDict[tuple[str, str], str] = OrderedDict()

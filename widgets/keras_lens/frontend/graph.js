@@ -25,6 +25,26 @@ function download(name, blob) {
   setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
 }
 
+// The outline of a Graphviz box: the numbers of its first <path d> or <polygon points>, read as
+// text (all absolute x,y pairs in Graphviz's output). No getBBox: it forces a layout of the
+// whole drawing, which cost seconds on a 1,000-box graph.
+function outline(g) {
+  const shape = g.querySelector("path, polygon");
+  if (!shape) return null;
+  const text = shape.getAttribute(shape.tagName === "path" ? "d" : "points") || "";
+  const nums = text.match(/-?\d+(?:\.\d+)?(?:e-?\d+)?/g);
+  if (!nums || nums.length < 4) return null;
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (let i = 0; i + 1 < nums.length; i += 2) {
+    const x = +nums[i], y = +nums[i + 1];
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+  }
+  return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+}
+
 function render({ model, el }) {
   const L = (k) => (model.get("labels") || {})[k] || k;
   el.classList.add("kl-canvas");
@@ -66,7 +86,9 @@ function render({ model, el }) {
   el.append(bar, viewport, legend);
 
   // -- state ---------------------------------------------------------------------------------
-  let svg = null, root = null, overlay = null;
+  let svg = null, root = null, overlay = null, miniBase = null;
+  let searchIndex = [];    // [{id, key, name, cls, text, members: [[key, lower key]]}]
+  let markedSel = null;    // the box carrying the class kl-is-selected
   let natural = { w: 1, h: 1 };
   let view = { x: 0, y: 0, k: 1 };
   let boxes = {};          // box id -> {key, name, cls, kind, members, el, bb}
@@ -88,8 +110,10 @@ function render({ model, el }) {
   function apply() {
     if (!svg) return;
     const s = size();
-    svg.style.transform =
+    const transform =
       `translate(${-view.x * view.k}px, ${-view.y * view.k}px) scale(${view.k})`;
+    svg.style.transform = transform;
+    if (overlay) overlay.style.transform = transform;
     viewport.dataset.view = `${view.x} ${view.y} ${s.w / view.k} ${s.h / view.k}`;
     if (!miniQueued) {
       miniQueued = true;
@@ -157,6 +181,8 @@ function render({ model, el }) {
     return best;
   }
 
+  // The marks live in their own <svg> layer above the drawing: changing them repaints that
+  // thin layer only, never the (possibly 1,000-box) drawing.
   function redrawMarks() {
     el.dataset.selected = model.get("selected") || "";
     if (!overlay) return;
@@ -165,7 +191,11 @@ function render({ model, el }) {
     const sel = boxOf(model.get("selected"));
     if (sel) mark(sel, "kl-selected", 5);
     if (cursor) mark(cursor, "kl-cursor", 8);
-    for (const id in boxes) boxes[id].el.classList.toggle("kl-is-selected", id === sel);
+    if (markedSel !== sel) {  // touch the two boxes that change, not every box
+      if (markedSel && boxes[markedSel]) boxes[markedSel].el.classList.remove("kl-is-selected");
+      if (sel) boxes[sel].el.classList.add("kl-is-selected");
+      markedSel = sel;
+    }
     drawMinimap();
   }
 
@@ -174,6 +204,7 @@ function render({ model, el }) {
     const index = model.get("index") || {};
     viewport.replaceChildren();
     svg = null; boxes = {}; byKey = {}; succ = {}; pred = {}; frames = {};
+    overlay = null; miniBase = null; markedSel = null; searchIndex = [];
     const text = model.get("svg");
     if (!text) {
       viewport.appendChild(h("div", "kl-empty", L("empty")));
@@ -190,9 +221,12 @@ function render({ model, el }) {
     viewport.appendChild(svg);
     viewport.appendChild(mini);
     root = svg.querySelector("g.graph") || svg;
-    overlay = document.createElementNS(SVGNS, "g");
+    overlay = document.createElementNS(SVGNS, "svg");  // a sibling layer, same coordinates
     overlay.setAttribute("class", "kl-overlay");
-    svg.appendChild(overlay);  // outside the translated <g class="graph">: root coordinates
+    overlay.setAttribute("width", natural.w);
+    overlay.setAttribute("height", natural.h);
+    overlay.setAttribute("viewBox", `0 0 ${natural.w} ${natural.h}`);
+    viewport.insertBefore(overlay, mini);
     const info = index.boxes || {};
     for (const g of svg.querySelectorAll("g.node, g.cluster")) {
       const m = /(?:^|\s)kl_(\w+)/.exec(g.getAttribute("class") || "");
@@ -205,12 +239,13 @@ function render({ model, el }) {
       }
       const b = info[id];
       if (!b) continue;
-      const bb = g.getBBox();
-      boxes[id] = { ...b, el: g, bb: { x: bb.x, y: bb.y, w: bb.width, h: bb.height } };
+      let bb = outline(g);
+      if (!bb) { const r = g.getBBox(); bb = { x: r.x, y: r.y, w: r.width, h: r.height }; }
+      boxes[id] = { ...b, el: g, bb };
       byKey[b.key] = id;
       for (const k of b.members || []) byKey[k] = id;
     }
-    // getBBox is in the coordinates of <g class="graph">, which Graphviz translates
+    // outlines are in the coordinates of <g class="graph">, which Graphviz translates
     const t = root.transform && root.transform.baseVal.consolidate();
     if (t) {
       const { a, d, e, f } = t.matrix;
@@ -223,6 +258,14 @@ function render({ model, el }) {
     for (const [a, b] of index.edges || []) {
       (succ[a] = succ[a] || []).push(b);
       (pred[b] = pred[b] || []).push(a);
+    }
+    for (const id in boxes) {
+      const b = boxes[id];
+      searchIndex.push({
+        id, key: b.key, name: b.name, cls: b.cls,
+        text: `${b.name}\u0000${b.cls}`.toLowerCase(),
+        members: (b.members || []).map((k) => [k, k.toLowerCase()]),
+      });
     }
     if (cursor && !boxes[cursor]) cursor = null;
     runSearch(false);
@@ -255,17 +298,28 @@ function render({ model, el }) {
     const mh = Math.min(s.h - 16, 260);
     const scale = Math.min(mh / natural.h, 120 / natural.w);
     const mw = Math.max(24, natural.w * scale);
-    mini.width = mw;
-    mini.height = natural.h * scale;
+    const mhh = Math.max(1, Math.round(natural.h * scale));
+    const css = getComputedStyle(el);
+    const nodeColour = css.getPropertyValue("--kl-mini-node").trim() || "#9aa5b1";
+    if (!miniBase || miniBase.width !== Math.round(mw) || miniBase.height !== mhh ||
+        miniBase.colour !== nodeColour) {  // the boxes, painted once per drawing
+      miniBase = document.createElement("canvas");
+      miniBase.width = Math.round(mw);
+      miniBase.height = mhh;
+      miniBase.colour = nodeColour;
+      const b = miniBase.getContext("2d");
+      b.fillStyle = nodeColour;
+      for (const id in boxes) {
+        const bb = boxes[id].bb;
+        b.fillRect(bb.x * scale, bb.y * scale, Math.max(1, bb.w * scale), Math.max(1, bb.h * scale));
+      }
+    }
+    if (mini.width !== miniBase.width) mini.width = miniBase.width;
+    if (mini.height !== miniBase.height) mini.height = miniBase.height;
     const c = mini.getContext("2d");
     c.clearRect(0, 0, mini.width, mini.height);
-    const css = getComputedStyle(el);
-    c.fillStyle = css.getPropertyValue("--kl-mini-node").trim() || "#9aa5b1";
+    c.drawImage(miniBase, 0, 0);
     const sel = boxOf(model.get("selected"));
-    for (const id in boxes) {
-      const bb = boxes[id].bb;
-      c.fillRect(bb.x * scale, bb.y * scale, Math.max(1, bb.w * scale), Math.max(1, bb.h * scale));
-    }
     const accent = css.getPropertyValue("--kl-accent").trim() || "#1976d2";
     if (sel) {
       const bb = boxes[sel].bb;
@@ -416,13 +470,10 @@ function render({ model, el }) {
     results.replaceChildren();
     if (!q) { results.style.display = "none"; redrawMarks(); return; }
     const found = [];
-    for (const id in boxes) {
-      const b = boxes[id];
-      if (b.name.toLowerCase().includes(q) || b.cls.toLowerCase().includes(q)) {
-        found.push({ id, key: b.key, text: `${b.name} (${b.cls})` });
-      }
-      for (const k of b.members || []) {
-        if (k.toLowerCase().includes(q)) found.push({ id, key: k, text: `${k} ∈ ${b.name}` });
+    for (const e of searchIndex) {  // lower-cased once per drawing, in mount()
+      if (e.text.includes(q)) found.push({ id: e.id, key: e.key, text: `${e.name} (${e.cls})` });
+      for (const [k, low] of e.members) {
+        if (low.includes(q)) found.push({ id: e.id, key: k, text: `${k} ∈ ${e.name}` });
       }
     }
     matches = [...new Set(found.map((f) => f.id))];
@@ -484,7 +535,6 @@ function render({ model, el }) {
 
   function standalone() {
     const copy = svg.cloneNode(true);
-    copy.querySelector(".kl-overlay")?.remove();
     copy.setAttribute("xmlns", SVGNS);
     copy.setAttribute("xmlns:xlink", "http://www.w3.org/1999/xlink");
     copy.setAttribute("viewBox", `0 0 ${natural.w} ${natural.h}`);
