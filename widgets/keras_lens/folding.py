@@ -103,11 +103,13 @@ def _groups_in(graph: LayerGraph, parent: str, found: list[FoldGroup]) -> None:
         label = f"{prefix}{numbers[0]}…{prefix}{numbers[-1]}"
         found.append(FoldGroup(f"group:{prefix}#", label, len(blocks), keys, parent))
     run: list[LayerRecord] = []
+    position = {r.key: i for i, r in enumerate(graph.layers)}  # inputs count: first block too
     for r in [*layers, None]:  # stretches of consecutive ungrouped layers
         if r is not None and r.key not in taken:
             run.append(r)
             continue
-        found.extend(_structure_groups(graph, run))
+        if len(run) >= 2 * MIN_BLOCK_LAYERS:
+            found.extend(_structure_groups(graph, run, position))
         run = []
     first = {r.key: i for i, r in enumerate(layers)}
     found.sort(key=lambda g: first[g.keys[0]])
@@ -154,9 +156,13 @@ def _best_prefix(
     return prefix, {n: tuple(k for *_, k in m) for n, m in families[prefix].items()}
 
 
-def _structure_groups(graph: LayerGraph, layers: list[LayerRecord]) -> list[FoldGroup]:
-    """Tandem repeats of (class, inbound offsets) tokens among ``layers`` (graph order)."""
-    position = {r.key: i for i, r in enumerate(graph.layers)}  # inputs count: first block too
+def _structure_groups(
+    graph: LayerGraph, layers: list[LayerRecord], position: dict[str, int]
+) -> list[FoldGroup]:
+    """Tandem repeats of (class, inbound offsets) tokens among ``layers`` (graph order).
+
+    ``position``: each layer key's index in ``graph.layers``.
+    """
     tokens: list[tuple[str, tuple[int, ...]]] = []
     for r in layers:
         i = position[r.key]

@@ -37,8 +37,9 @@ ENABLED = os.environ.get("KERAS_LENS_PREFETCH", "1") != "0"
 class Prefetcher:
     """Runs ``work(key)`` for queued keys in a daemon thread, one at a time, newest list first."""
 
-    def __init__(self, work: Callable[[Hashable], object]) -> None:
+    def __init__(self, work: Callable[[Hashable], object], delay: float = 0.0) -> None:
         self._work = work
+        self._delay = delay  # seconds before the first job: the page draws what it got first
         self._queue: deque[Hashable] = deque()
         self._running: Hashable | None = None
         self._done = threading.Condition()
@@ -65,6 +66,9 @@ class Prefetcher:
             return self._done.wait_for(lambda: not self._queue and self._running is None, timeout)
 
     def _loop(self) -> None:
+        if self._delay:
+            with self._done:
+                self._done.wait(self._delay)
         while True:
             with self._done:
                 if not self._queue:

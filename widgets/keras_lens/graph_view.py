@@ -213,7 +213,7 @@ class GraphView(LensBox):
         self.options = options
         self._svg_cache: dict[GraphOptions, tuple[str, dict[str, Any]]] = {}
         self._engine = find_engine()
-        self.prefetcher = Prefetcher(self._prefetch_one)
+        self.prefetcher = Prefetcher(self._prefetch_one, delay=0.3)
         self._model_keys = {
             layer.key for g in layer_graph.walk() for layer in g.layers if layer.is_model
         }
@@ -408,9 +408,12 @@ class GraphView(LensBox):
             return self._svg_cache[options]  # the background thread was laying it out
         return self._render_now(options)
 
-    def _render_now(self, options: GraphOptions) -> tuple[str, dict[str, Any]]:
+    def _render_now(
+        self, options: GraphOptions, background: bool = False
+    ) -> tuple[str, dict[str, Any]]:
         dot, index = to_dot_indexed(self.layer_graph, options, self.groups)
-        svg = _TITLE.sub("", dot_to_svg(dot, self._engine))  # tooltips say names, not ids
+        svg = dot_to_svg(dot, self._engine, background=background)
+        svg = _TITLE.sub("", svg)  # tooltips say names, not ids
         svg = nest_frame_labels(svg)
         self._svg_cache[options] = (svg, index)
         return svg, index
@@ -428,7 +431,7 @@ class GraphView(LensBox):
 
     def _prefetch_one(self, options: Any) -> None:
         if options not in self._svg_cache:
-            self._render_now(options)
+            self._render_now(options, background=True)
 
     def _drawing_html(self, options: GraphOptions) -> str:
         graph = self.layer_graph
