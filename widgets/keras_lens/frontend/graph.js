@@ -161,13 +161,11 @@ function render({ model, el }) {
   function mark(id, cls, pad) {
     const b = boxes[id];
     if (!b || !overlay) return;
-    const r = document.createElementNS(SVGNS, "rect");
-    r.setAttribute("class", cls);
-    r.setAttribute("x", b.bb.x - pad);
-    r.setAttribute("y", b.bb.y - pad);
-    r.setAttribute("width", b.bb.w + 2 * pad);
-    r.setAttribute("height", b.bb.h + 2 * pad);
-    r.setAttribute("rx", 6);
+    const r = h("div", cls);
+    r.style.left = `${b.bb.x - pad}px`;
+    r.style.top = `${b.bb.y - pad}px`;
+    r.style.width = `${b.bb.w + 2 * pad}px`;
+    r.style.height = `${b.bb.h + 2 * pad}px`;
     overlay.appendChild(r);
   }
 
@@ -181,8 +179,8 @@ function render({ model, el }) {
     return best;
   }
 
-  // The marks live in their own <svg> layer above the drawing: changing them repaints that
-  // thin layer only, never the (possibly 1,000-box) drawing.
+  // The marks live in their own layer above the drawing (a <div> with the drawing's size and
+  // transform): changing them repaints that layer only, never the (possibly 1,000-box) SVG.
   function redrawMarks() {
     el.dataset.selected = model.get("selected") || "";
     if (!overlay) return;
@@ -221,11 +219,9 @@ function render({ model, el }) {
     viewport.appendChild(svg);
     viewport.appendChild(mini);
     root = svg.querySelector("g.graph") || svg;
-    overlay = document.createElementNS(SVGNS, "svg");  // a sibling layer, same coordinates
-    overlay.setAttribute("class", "kl-overlay");
-    overlay.setAttribute("width", natural.w);
-    overlay.setAttribute("height", natural.h);
-    overlay.setAttribute("viewBox", `0 0 ${natural.w} ${natural.h}`);
+    overlay = h("div", "kl-overlay");  // a sibling layer, in drawing units
+    overlay.style.width = `${natural.w}px`;
+    overlay.style.height = `${natural.h}px`;
     viewport.insertBefore(overlay, mini);
     const info = index.boxes || {};
     for (const g of svg.querySelectorAll("g.node, g.cluster")) {
