@@ -52,6 +52,7 @@ __all__ = ["FOLD_ABOVE", "GraphView", "graph"]
 #: Repeated blocks are folded by default in graphs with more layers than this.
 FOLD_ABOVE = 80
 _PREFETCH_MAX = 12  # drawings laid out ahead, per drawing shown
+_EAGER_SUMMARY = 2000  # above this many layers the copyable summary is made on request
 _NONE = ""
 _TITLE = re.compile(r"<title>[^<]*</title>\n?")
 
@@ -94,6 +95,7 @@ i18n.register(
         "graph.more": ("more", "更多"),
         "graph.no_match": ("no layer matches", "没有匹配的层"),
         "graph.redrawing": ("redrawing…", "重新绘制中…"),
+        "graph.preparing": ("preparing the summary…", "正在生成摘要…"),
         "graph.empty": ("nothing to draw", "没有可绘制的内容"),
         "graph.legend_input": ("input", "输入"),
         "graph.legend_layer": ("layer", "层"),
@@ -124,6 +126,7 @@ _FRONT_LABELS = [
     "more",
     "no_match",
     "redrawing",
+    "preparing",
     "empty",
 ]
 
@@ -253,11 +256,13 @@ class GraphView(LensBox):
             description=t("graph.layer"),
             layout=w.Layout(width="420px"),
         )
+        lazy_summary = len(layer_graph.layers) > _EAGER_SUMMARY
         self.canvas = GraphCanvas(
             name=layer_graph.name,
             labels={k: t(f"graph.{k}") for k in _FRONT_LABELS},
             legend=_legend(),
-            summary_text=_summary_text(layer_graph),
+            summary_text="" if lazy_summary else _summary_text(layer_graph),
+            summary_lazy=lazy_summary,
             selected=options.highlight or "",
             layout=w.Layout(flex="1 1 auto", min_width="0"),
         )
@@ -333,6 +338,8 @@ class GraphView(LensBox):
         self._refresh()
 
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("type") == "summary":
+            self.canvas.summary_text = _summary_text(self.layer_graph)
         if isinstance(content, dict) and content.get("type") == "toggle":
             with contextlib.suppress(KeyError):  # a stale click from a replaced drawing
                 self.toggle(str(content.get("key", "")))

@@ -564,8 +564,20 @@ function render({ model, el }) {
     };
     img.src = url;
   });
-  copyBtn.addEventListener("click", async () => {
+  // a big model's summary is made in Python on the first click (it took seconds up front)
+  const summaryText = () => new Promise((resolve) => {
     const text = model.get("summary_text") || "";
+    if (text || !model.get("summary_lazy")) { resolve(text); return; }
+    status.textContent = L("preparing");
+    const done = () => {
+      model.off("change:summary_text", done);
+      resolve(model.get("summary_text") || "");
+    };
+    model.on("change:summary_text", done);
+    model.send({ type: "summary" });
+  });
+  copyBtn.addEventListener("click", async () => {
+    const text = await summaryText();
     try {
       await navigator.clipboard.writeText(text);
     } catch (_) {  // no clipboard permission (an http page): the old way
