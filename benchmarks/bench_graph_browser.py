@@ -202,7 +202,7 @@ def measure(page, view, label: str, interactions: bool) -> dict[str, float]:
         return times.sort((a, b) => a - b)[2];
       }"""
     )
-    if view.groups:
+    if view.groups and view.options.fold:
         # the middle group drawn folded: open it, close it. "cold": the layout is made on the
         # click (what happens when the click comes before the background prefetch is done);
         # then, after the prefetch of the drawings one click away has finished (a person
