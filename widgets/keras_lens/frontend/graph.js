@@ -7,6 +7,10 @@
 const SVGNS = "http://www.w3.org/2000/svg";
 const MIN_K = 0.02;
 const MAX_K = 4;
+// Above this many boxes, boxes and arrows outside the view start hidden (display: none is not
+// laid out) and are shown as the view reaches them: Chromium's layout of a 1,000-box SVG took
+// 1.5 s of its first drawing.
+const CULL_ABOVE = 500;
 
 function h(tag, cls, text) {
   const e = document.createElement(tag);
@@ -89,6 +93,7 @@ function render({ model, el }) {
   let svg = null, root = null, overlay = null, miniBase = null;
   let searchIndex = [];    // [{id, key, name, cls, text, members: [[key, lower key]]}]
   let markedSel = null;    // the box carrying the class kl-is-selected
+  let hidden = null;       // big drawings: [{el, x, y, w, h}] not shown yet (see CULL_ABOVE)
   let natural = { w: 1, h: 1 };
   let view = { x: 0, y: 0, k: 1 };
   let boxes = {};          // box id -> {key, name, cls, kind, members, el, bb}
@@ -114,11 +119,24 @@ function render({ model, el }) {
       `translate(${-view.x * view.k}px, ${-view.y * view.k}px) scale(${view.k})`;
     svg.style.transform = transform;
     if (overlay) overlay.style.transform = transform;
+    if (hidden && hidden.length) reveal(s);
     viewport.dataset.view = `${view.x} ${view.y} ${s.w / view.k} ${s.h / view.k}`;
     if (!miniQueued) {
       miniQueued = true;
       requestAnimationFrame(() => { miniQueued = false; drawMinimap(); });
     }
+  }
+
+  function reveal(s) {  // show what is in or near the view (half a view around it)
+    const vw = s.w / view.k, vh = s.h / view.k;
+    const x0 = view.x - vw / 2, y0 = view.y - vh / 2, x1 = view.x + vw * 1.5, y1 = view.y + vh * 1.5;
+    const keep = [];
+    for (const e of hidden) {
+      if (e.x + e.w >= x0 && e.x <= x1 && e.y + e.h >= y0 && e.y <= y1) e.el.style.display = "";
+      else keep.push(e);
+    }
+    hidden = keep;
+    viewport.dataset.hidden = hidden.length;
   }
 
   function zoomAt(factor, px, py) {
@@ -216,13 +234,7 @@ function render({ model, el }) {
     natural = { w: vb[2] || 1, h: vb[3] || 1 };
     svg.setAttribute("width", natural.w);  // one drawing unit = one CSS pixel at zoom 1
     svg.setAttribute("height", natural.h);
-    viewport.appendChild(svg);
-    viewport.appendChild(mini);
     root = svg.querySelector("g.graph") || svg;
-    overlay = h("div", "kl-overlay");  // a sibling layer, in drawing units
-    overlay.style.width = `${natural.w}px`;
-    overlay.style.height = `${natural.h}px`;
-    viewport.insertBefore(overlay, mini);
     const info = index.boxes || {};
     for (const g of svg.querySelectorAll("g.node, g.cluster")) {
       const m = /(?:^|\s)kl_(\w+)/.exec(g.getAttribute("class") || "");
@@ -250,6 +262,23 @@ function render({ model, el }) {
         Object.assign(bb, { x: bb.x * a + e, y: bb.y * d + f, w: bb.w * a, h: bb.h * d });
       }
     }
+    hidden = null;
+    if (Object.keys(boxes).length > CULL_ABOVE) {  // still detached: nothing laid out yet
+      const { a, d, e, f } = t ? t.matrix : { a: 1, d: 1, e: 0, f: 0 };
+      hidden = [];
+      for (const g of root.querySelectorAll(":scope > g.node, :scope > g.edge")) {
+        const o = outline(g);
+        if (!o) continue;
+        g.style.display = "none";
+        hidden.push({ el: g, x: o.x * a + e, y: o.y * d + f, w: o.w * a, h: o.h * d });
+      }
+    }
+    viewport.appendChild(svg);
+    viewport.appendChild(mini);
+    overlay = h("div", "kl-overlay");  // a sibling layer, in drawing units
+    overlay.style.width = `${natural.w}px`;
+    overlay.style.height = `${natural.h}px`;
+    viewport.insertBefore(overlay, mini);
     unmeasured = viewport.clientWidth === 0;  // in a hidden tab: measure again when shown
     for (const [a, b] of index.edges || []) {
       (succ[a] = succ[a] || []).push(b);
@@ -531,6 +560,7 @@ function render({ model, el }) {
 
   function standalone() {
     const copy = svg.cloneNode(true);
+    for (const g of copy.querySelectorAll("g.node, g.edge")) g.style.removeProperty("display");
     copy.setAttribute("xmlns", SVGNS);
     copy.setAttribute("xmlns:xlink", "http://www.w3.org/1999/xlink");
     copy.setAttribute("viewBox", `0 0 ${natural.w} ${natural.h}`);
