@@ -28,7 +28,15 @@ from dataclasses import dataclass, field
 
 from keras_lens.records import LayerGraph, LayerRecord, Shape, WeightRecord, format_shape
 
-__all__ = ["SummaryRow", "SummaryTable", "build_summary", "dtype_bytes", "readable_bytes"]
+__all__ = [
+    "SummaryRow",
+    "SummaryTable",
+    "build_summary",
+    "dtype_bytes",
+    "path_labels",
+    "readable_bytes",
+    "short_path",
+]
 
 _BITS = {
     **{f"float{i}": i for i in (16, 32, 64)},
@@ -61,6 +69,64 @@ def readable_bytes(size: float) -> str:
             return f"{size:.2f} {unit}"
         size /= 1024
     return f"{size:.2f} PB"
+
+
+def short_path(path: str, max_chars: int = 36) -> str:
+    """A nested-model key at most ``max_chars`` long, ellipsised in the middle.
+
+    The first and the last parts stay; the parts between go, from the left, until it fits
+    (``"encoder/…/res_block_2"``). A single part that is still too long loses its middle
+    characters.
+
+    Example:
+        >>> short_path("encoder/stage_1/res_block_2", 24)
+        'encoder/…/res_block_2'
+        >>> short_path("encoder/stage_1/block_a/res_block_2", 30)
+        'encoder/…/block_a/res_block_2'
+        >>> short_path("encoder/stage_1/res_block_2")
+        'encoder/stage_1/res_block_2'
+    """
+    if max_chars < 5:
+        raise ValueError(f"max_chars must be at least 5; got {max_chars!r}.")
+    if len(path) <= max_chars:
+        return path
+    parts = path.split("/")
+    if len(parts) > 2:
+        for keep in range(len(parts) - 2, 0, -1):  # keep the last ``keep`` parts
+            candidate = "/".join([parts[0], "…", *parts[-keep:]])
+            if len(candidate) <= max_chars:
+                return candidate
+        candidate = "/".join([parts[0], "…", parts[-1]])
+        if len(candidate) <= max_chars:
+            return candidate
+    head = (max_chars - 1) // 2
+    tail = max_chars - 1 - head
+    return path[:head] + "…" + path[-tail:]
+
+
+def path_labels(paths: Iterable[str], max_chars: int = 36) -> dict[str, str]:
+    """``short_path`` of each path, made distinct: paths whose short forms collide keep more.
+
+    Example:
+        >>> labels = path_labels(["enc/aaaaaaaaaa/b", "enc/cccccccccc/b"], 12)
+        >>> labels["enc/aaaaaaaaaa/b"] != labels["enc/cccccccccc/b"]
+        True
+    """
+    paths = list(dict.fromkeys(paths))
+    labels: dict[str, str] = {}
+    width = max_chars
+    pending = paths
+    longest = max((len(p) for p in paths), default=0)
+    while pending:
+        candidates = {p: short_path(p, width) for p in pending}
+        counts: dict[str, int] = {}
+        for text in [*candidates.values(), *labels.values()]:
+            counts[text] = counts.get(text, 0) + 1
+        clashing = [p for p, text in candidates.items() if counts[text] > 1 and width < longest]
+        labels.update({p: t for p, t in candidates.items() if p not in clashing})
+        pending = clashing
+        width += 4
+    return {p: labels[p] for p in paths}
 
 
 @dataclass(frozen=True)
