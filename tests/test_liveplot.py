@@ -66,8 +66,9 @@ def test_live_mode_redraws_in_place(shown):
     _fit(plot, epochs=3)
     import ipywidgets
 
-    assert len(shown) == 1 and isinstance(shown[0][0], ipywidgets.Output)
-    assert plot.output is shown[0][0]
+    assert len(shown) == 1 and isinstance(shown[0][0], ipywidgets.VBox)
+    assert shown[0][0].children == (plot.status, plot.output)
+    assert isinstance(plot.output, ipywidgets.Output)
     assert len(plot.output.outputs) == 1  # replaced each epoch, never appended to
     assert "3 epochs" in plot.output.outputs[0]["data"]["text/plain"]
 

@@ -105,28 +105,38 @@ def short_path(path: str, max_chars: int = 36) -> str:
 
 
 def path_labels(paths: Iterable[str], max_chars: int = 36) -> dict[str, str]:
-    """``short_path`` of each path, made distinct: paths whose short forms collide keep more.
+    """``short_path`` of each path, made distinct: paths whose short forms collide keep more
+    of their trailing parts (``"enc/…/stage_1/block"``), up to the whole path.
 
     Example:
-        >>> labels = path_labels(["enc/aaaaaaaaaa/b", "enc/cccccccccc/b"], 12)
-        >>> labels["enc/aaaaaaaaaa/b"] != labels["enc/cccccccccc/b"]
-        True
+        >>> labels = path_labels(["encoder/body/stage_1/block", "encoder/body/stage_2/block"], 16)
+        >>> labels["encoder/body/stage_1/block"], labels["encoder/body/stage_2/block"]
+        ('encoder/…/stage_1/block', 'encoder/…/stage_2/block')
     """
     paths = list(dict.fromkeys(paths))
-    labels: dict[str, str] = {}
-    width = max_chars
-    pending = paths
-    longest = max((len(p) for p in paths), default=0)
-    while pending:
-        candidates = {p: short_path(p, width) for p in pending}
-        counts: dict[str, int] = {}
-        for text in [*candidates.values(), *labels.values()]:
-            counts[text] = counts.get(text, 0) + 1
-        clashing = [p for p, text in candidates.items() if counts[text] > 1 and width < longest]
-        labels.update({p: t for p, t in candidates.items() if p not in clashing})
-        pending = clashing
-        width += 4
-    return {p: labels[p] for p in paths}
+    options = {p: _label_options(p, max_chars) for p in paths}
+    level = dict.fromkeys(paths, 0)
+    while True:
+        labels = {p: options[p][level[p]] for p in paths}
+        groups: dict[str, list[str]] = {}
+        for p, text in labels.items():
+            groups.setdefault(text, []).append(p)
+        clashing = [p for group in groups.values() if len(group) > 1 for p in group]
+        movable = [p for p in clashing if level[p] < len(options[p]) - 1]
+        if not movable:
+            return labels
+        for p in movable:
+            level[p] += 1
+
+
+def _label_options(path: str, max_chars: int) -> list[str]:
+    """Ever longer labels of one path: the short form, more trailing parts, the whole path."""
+    parts = path.split("/")
+    found = [short_path(path, max_chars)]
+    for keep in range(2, len(parts) - 1):
+        found.append("/".join([parts[0], "…", *parts[-keep:]]))
+    found.append(path)
+    return list(dict.fromkeys(found))
 
 
 @dataclass(frozen=True)
