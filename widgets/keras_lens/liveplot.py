@@ -1,6 +1,6 @@
 """LivePlot: a Keras callback that draws the loss and metric curves while ``fit`` runs.
 
-With a notebook front end the figure is redrawn in place inside an ipywidgets ``Output``, after
+With a notebook front end the figure is redrawn in place in an ipywidgets ``Image``, after
 every epoch (``update_every="epoch"``), every batch (``"batch"``) or every N batches (``N``), and
 a status line above it says the epoch (i of n), the batch, the latest value of each metric and
 the estimated time left. Redraws are throttled (at most one per ``min_redraw_seconds``; the end
@@ -140,9 +140,11 @@ class LivePlot(keras.callbacks.Callback):
         self.batch_history: dict[str, list[tuple[float, float]]] = {}
         self.epochs = 0
         self.redraws = 0  # how many times the live figure was drawn
-        self.output: Any = None  # the ipywidgets Output of a live plot
+        #: the ipywidgets ``Image`` of a live plot (not an ``Output`` widget: ipywidgets 7's
+        #: classic-notebook manager fails to create ``OutputModel``, and an image is one message)
+        self.image: Any = None
         self.status: Any = None  # the ipywidgets HTML status line of a live plot
-        self.widget: Any = None  # VBox([status, output]), displayed once per plot
+        self.widget: Any = None  # VBox([status, image]), displayed once per plot
         self._live_now = False
         self._total_epochs: int | None = None
         self._steps: int | None = None
@@ -166,9 +168,9 @@ class LivePlot(keras.callbacks.Callback):
             import ipywidgets
             from IPython.display import display
 
-            self.output = ipywidgets.Output()
+            self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width="auto"))
             self.status = ipywidgets.HTML(i18n.t("liveplot.starting"))
-            self.widget = ipywidgets.VBox([self.status, self.output])
+            self.widget = ipywidgets.VBox([self.status, self.image])
             display(self.widget)
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
@@ -277,12 +279,11 @@ class LivePlot(keras.callbacks.Callback):
         self.status.value = f"<div class='klens-live-status'>{bar}{_esc(text)}</div>"
 
     def _draw(self, now: float) -> None:
-        if self.output is None or not (self.history or self.batch_history):
+        if self.image is None or not (self.history or self.batch_history):
             return
         self._last_draw = now
         self.redraws += 1
-        item = {"output_type": "display_data", "data": self._bundle(), "metadata": {}}
-        self.output.outputs = (item,)  # replace in one step: no clear_output message
+        self.image.value = self.png()  # replaced in one message: no clear_output, no flicker
 
     # -- drawing -----------------------------------------------------------------------------
     def panels(self) -> list[list[str]]:
