@@ -68,10 +68,11 @@ def test_stored_output_is_the_same_whatever_the_update_rate(shown):
     assert len(lines) == 2 and len(lines[1].get_xdata()) == 2 * STEPS  # epoch + batch curve
 
 
-def test_redraws_are_throttled(shown):
+def test_redraws_are_throttled(shown, monkeypatch):
     never = LivePlot(live=True, update_every="batch", min_redraw_seconds=3000)
     _fit(never, epochs=2)
-    assert never.redraws == 1 + 2  # the first batch (at once something to see), each epoch end
+    assert never.redraws == 1 + 1  # the first batch (at once something to see), the last points
+    monkeypatch.setattr(liveplot_module, "MAX_DRAW_SHARE", 1.0)  # no wait for slow drawings
     always = LivePlot(live=True, update_every="batch", min_redraw_seconds=0)
     _fit(always, epochs=2)
     assert always.redraws == 2 * STEPS + 2
@@ -79,6 +80,32 @@ def test_redraws_are_throttled(shown):
     _fit(every5, epochs=2)
     assert every5.redraws == 2 * 2 + 2  # batches 5 and 10 of each epoch, each epoch end
     assert bytes(every5.image.value).startswith(b"\x89PNG")
+
+
+def test_slow_drawings_are_drawn_less_often(monkeypatch):
+    """A PNG that takes 1 s, batches 0.1 s apart: drawing keeps to ~10% of the time."""
+    clock = [0.0]
+    monkeypatch.setattr(liveplot_module.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(IPython_display, "display", lambda obj, **kw: None)
+
+    def slow_png(self):
+        clock[0] += 1.0
+        return b"\x89PNG\r\n\x1a\n"
+
+    monkeypatch.setattr(LivePlot, "png", slow_png)
+    plot = LivePlot(live=True, update_every="batch", min_redraw_seconds=0)
+    plot.params = {"epochs": 1, "steps": 100}
+    plot.on_train_begin()
+    plot.on_epoch_begin(0)
+    for batch in range(100):
+        clock[0] += 0.1
+        plot.on_train_batch_end(batch, {"loss": 1.0 / (batch + 1)})
+    assert plot.redraws == 2  # batch 1, then 9 s later (batch 91); not 100
+    drawing = plot.redraws * 1.0
+    assert drawing / clock[0] <= 0.2
+    plot.on_epoch_end(0, {"loss": 0.01})
+    plot.on_train_end()
+    assert plot.redraws == 3  # the last points are drawn at the end
 
 
 def test_status_line_epoch_batch_values_and_time_left(shown, monkeypatch):

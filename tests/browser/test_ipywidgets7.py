@@ -74,7 +74,7 @@ small.compile(optimizer="adam", loss="mse")
 data = np.random.default_rng(0).normal(size=(256, 8)).astype("float32")
 history = small.fit(data, np.zeros((256, 2), "float32"), epochs=3, batch_size=16,
                     verbose=0, callbacks=[live])
-live.widget.add_class("kl7-live")""",
+_ = live.widget.add_class("kl7-live")""",
     f"print({SENTINEL!r})",
 ]
 
@@ -192,6 +192,12 @@ _STATE = """(sentinel) => {
 }"""
 
 
+# In the page: the mime types of every cell's outputs (for failure messages).
+_OUTPUT_KINDS = """() => Jupyter.notebook.get_cells()
+  .map(c => (c.output_area ? c.output_area.outputs : [])
+    .map(o => o.output_type + ':' + Object.keys(o.data || {}).join('+')))"""
+
+
 @pytest.fixture(scope="module")
 def classic(classic_server, browser_context, artifacts_dir) -> Classic:
     base, token, root, log = classic_server
@@ -211,6 +217,13 @@ def classic(classic_server, browser_context, artifacts_dir) -> Classic:
         " && Jupyter.notebook.kernel.is_connected()",
         timeout=90_000,
     )
+    # the widget manager and anywidget's loader must be in place before a widget is displayed
+    page.wait_for_function(
+        "() => window.require && require.defined('nbextensions/jupyter-js-widgets/extension')"
+        " && require.defined('nbextensions/anywidget/extension')",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(1000)
     started = time.monotonic()
     page.evaluate("() => Jupyter.notebook.execute_all_cells()")
     try:
@@ -241,7 +254,8 @@ def test_no_widget_fails_to_display(classic):
     errors = [m for m in classic.console if m.startswith("pageerror")]
     assert errors == [], errors
     views = classic.page.locator(".output_area .jupyter-widgets")
-    assert views.count() >= 4, f"only {views.count()} widget views rendered"
+    kinds = classic.page.evaluate(_OUTPUT_KINDS)
+    assert views.count() >= 4, f"only {views.count()} widget views rendered; outputs: {kinds}"
 
 
 def test_graph_canvas_draws_every_layer(classic):
@@ -302,12 +316,13 @@ def test_live_plot_shows_its_figure_and_status(classic):
     classic.shot("liveplot")
 
 
-def test_environment_is_reported(classic):
-    """The venv really is the old stack (a guard against testing ipywidgets 8 by accident)."""
-    versions = classic.page.evaluate(
-        "() => ({widgets: (window.require && require.defined"
-        " && require.defined('@jupyter-widgets/base')) || null,"
-        " notebook: Jupyter.version})"
+def test_the_front_end_is_the_classic_notebook(classic, classic_server):
+    """The old stack really served the page (a guard against testing ipywidgets 8 by accident)."""
+    log = classic_server[3].read_text(errors="replace")
+    assert "Jupyter Notebook 6.5" in log, log[-2000:]
+    loaded = classic.page.evaluate(
+        "() => ['nbextensions/jupyter-js-widgets/extension', 'nbextensions/anywidget/extension']"
+        ".map(m => require.defined(m))"
     )
-    assert str(versions["notebook"]).startswith("6.5"), versions
-    print(json.dumps(versions))
+    assert loaded == [True, True], loaded
+    print(json.dumps(classic.page.evaluate(_OUTPUT_KINDS)))

@@ -37,6 +37,10 @@ __all__ = ["LivePlot", "format_duration", "is_headless"]
 _SKIP = ("learning_rate", "lr")
 #: The status line is rewritten at most this often (seconds); it is one small comm message.
 STATUS_SECONDS = 0.2
+#: Drawing may take at most this share of the wall time in the per-batch modes: after a redraw
+#: that took d seconds the next waits ``max(min_redraw_seconds, d * (1 / MAX_DRAW_SHARE - 1))``,
+#: so a slow machine (where one PNG costs a second) redraws less often instead of training slower.
+MAX_DRAW_SHARE = 0.1
 
 i18n.register(
     {
@@ -153,7 +157,9 @@ class LivePlot(keras.callbacks.Callback):
         self._done_batches = 0
         self._latest: dict[str, float] = {}
         self._clock_start = self._first_batch_at = 0.0
-        self._last_draw = self._last_status = -math.inf
+        self._last_status = -math.inf
+        self._next_draw = -math.inf  # monotonic time from which a per-batch redraw is allowed
+        self._drawn_all = True  # the live figure shows every point recorded so far
 
     # -- Keras hooks -------------------------------------------------------------------------
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
@@ -161,6 +167,7 @@ class LivePlot(keras.callbacks.Callback):
         self._total_epochs = _whole(params.get("epochs"))
         self._steps = _whole(params.get("steps"))
         self._clock_start = time.monotonic()
+        self._next_draw, self._drawn_all = -math.inf, True
         self._first_batch_at = 0.0
         self._done_batches = 0
         self._live_now = (not is_headless()) if self.live is None else bool(self.live)
@@ -192,8 +199,9 @@ class LivePlot(keras.callbacks.Callback):
             self.batch_history.setdefault(key, []).append((x, number))
         if not self._live_now:
             return
-        if now - self._last_draw >= self.min_redraw_seconds:
-            self._draw(now)
+        self._drawn_all = False
+        if now >= self._next_draw:
+            self._draw()
         self._show_status(now=now)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
@@ -206,11 +214,16 @@ class LivePlot(keras.callbacks.Callback):
         self.epochs += 1
         self.panels()  # fail early, in the first epoch, on an unknown metric name
         if self._live_now:
-            self._draw(time.monotonic())
+            # per epoch: always; per batch: the epoch point waits for the throttle like the rest
+            self._drawn_all = False
+            if self.update_every == "epoch" or time.monotonic() >= self._next_draw:
+                self._draw()
             self._show_status(force=True)
 
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         if self._live_now:
+            if not self._drawn_all:
+                self._draw()  # the last points, whatever the throttle
             self._show_status(force=True, finished=True)
         elif self.epochs:
             from IPython.display import display
@@ -278,12 +291,16 @@ class LivePlot(keras.callbacks.Callback):
             )
         self.status.value = f"<div class='klens-live-status'>{bar}{_esc(text)}</div>"
 
-    def _draw(self, now: float) -> None:
+    def _draw(self) -> None:
         if self.image is None or not (self.history or self.batch_history):
             return
-        self._last_draw = now
+        started = time.monotonic()
         self.redraws += 1
         self.image.value = self.png()  # replaced in one message: no clear_output, no flicker
+        done = time.monotonic()
+        cost = (done - started) * (1 / MAX_DRAW_SHARE - 1)
+        self._next_draw = done + max(self.min_redraw_seconds, cost)
+        self._drawn_all = True
 
     # -- drawing -----------------------------------------------------------------------------
     def panels(self) -> list[list[str]]:
@@ -330,7 +347,7 @@ class LivePlot(keras.callbacks.Callback):
             ax.set_xlabel(i18n.t("liveplot.axis_epoch"))
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
             ax.set_title(names[0])
-            ax.legend(loc="best")
+            ax.legend(loc="upper right" if self.batch_history else "best")  # "best" is slow
             ax.grid(alpha=0.3)
         return figure
 
