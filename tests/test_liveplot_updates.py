@@ -88,7 +88,7 @@ def test_slow_drawings_are_drawn_less_often(monkeypatch):
     monkeypatch.setattr(liveplot_module.time, "monotonic", lambda: clock[0])
     monkeypatch.setattr(IPython_display, "display", lambda obj, **kw: None)
 
-    def slow_png(self):
+    def slow_png(self, fast=False):
         clock[0] += 1.0
         return b"\x89PNG\r\n\x1a\n"
 
@@ -148,6 +148,17 @@ def test_status_line_in_chinese():
         assert plot.status_text() == "第 2/3 轮 · 批次 4/10"
         assert format_duration(75) == "1 分 15 秒"
     assert plot.status_text() == "epoch 2 of 3 · batch 4 of 10"
+
+
+def test_fast_live_figure_has_the_same_curves():
+    plot = LivePlot(live=False)
+    plot.history, plot.epochs = {"loss": [1.0, 0.5]}, 2
+    plot.batch_history = {"loss": [(0.5, 1.2), (1.0, 1.0), (1.5, 0.7), (2.0, 0.5)]}
+    slow, fast = plot.figure(), plot.figure(fast=True)
+    assert slow.get_layout_engine() is not None and fast.get_layout_engine() is None
+    shapes = [[len(line.get_xdata()) for line in f.axes[0].get_lines()] for f in (slow, fast)]
+    assert shapes[0] == shapes[1] == [2, 4]
+    assert plot.png(fast=True).startswith(b"\x89PNG")
 
 
 def test_durations():
