@@ -2,7 +2,8 @@
 
 JupyterLab (file browser open) and Notebook 7 in headless Chromium, a 1400 x 900 window (fixtures
 in conftest.py, the opener of test_widgets_in_browser.py). The notebook shows
-``keras_lens.summary`` of ResNet50 (``weights=None``: nothing is downloaded; 178 rows) and of a
+``keras_lens.summary`` of ResNet50 (``weights=None``: nothing is downloaded; 177 rows, one per
+layer) and of a
 model whose nested models share a long path prefix.
 
 Example:
@@ -123,9 +124,9 @@ def test_lab_has_the_file_browser_open(page):
     assert width >= 200, f"the file browser is only {width} px wide"
 
 
-def test_resnet_summary_has_its_178_rows_in_a_scroll_box(page):
+def test_resnet_summary_has_its_177_rows_in_a_scroll_box(page):
     root = _summary(page, "kl-sum-resnet")
-    assert root.locator(".klens-scroll tbody tr").count() == 178
+    assert root.locator(".klens-scroll tbody tr").count() == 177
     geometry = page.page.evaluate(_GEOMETRY, "kl-sum-resnet")
     height = geometry["box"]["bottom"] - geometry["box"]["top"]
     assert 200 < height <= 470, f"the scroll box is {height} px high"
@@ -162,11 +163,11 @@ def test_filtered_summary_says_n_of_m_rows_shown(page):
     rows = root.locator(".klens-scroll tbody tr")
     _eventually(lambda: 0 < rows.count() < 20, "the filter to leave a few rows")
     note = root.locator(".klens-shown")
-    assert re.search(rf"\b{rows.count()} of 178 rows shown", note.inner_text()), note.inner_text()
+    assert re.search(rf"\b{rows.count()} of 177 rows shown", note.inner_text()), note.inner_text()
     assert "Total params: 25,636,712" in root.inner_text()  # totals stay the whole model's
     page.shot("summary-filtered")
     text.fill("")
-    _eventually(lambda: rows.count() == 178, "clearing the filter")
+    _eventually(lambda: rows.count() == 177, "clearing the filter")
 
 
 def test_summary_fits_without_a_horizontal_scrollbar(page):

@@ -98,7 +98,7 @@ LIVE_STYLE = (
     ".klens-sum .klens-scroll thead th{position:sticky;top:0;z-index:1;"
     "background:var(--jp-layout-color1,#fff);color:var(--kl-text);"
     "box-shadow:0 1px 0 var(--kl-rule)}"
-    ".klens-sum .klens-scroll td.w{overflow-wrap:anywhere;min-width:7em}"
+    ".klens-sum .klens-scroll td.w{overflow-wrap:break-word;min-width:7em}"
     ".klens-sum .klens-scroll td.f{max-width:11em;overflow:hidden;text-overflow:ellipsis;"
     "white-space:nowrap}"
     ".klens-sum .klens-scroll th{white-space:normal;vertical-align:bottom}"
@@ -182,7 +182,8 @@ def summary_html(
         if scroll:
             tip = f"{row.formula} = {row.explanation}" if row.explanation else row.formula
             formula = ("f", esc(row.formula), tip)
-        layer = f"{indent}{esc(row.name)} ({esc(row.class_name)})"
+        name = esc(row.name).replace("_", "_<wbr>") if scroll else esc(row.name)
+        layer = f"{indent}{name} ({esc(row.class_name)})"
         cells = [
             ("w", layer, "") if scroll else layer,
             shapes,
@@ -195,6 +196,8 @@ def summary_html(
         ]
         if table.show_connections:
             connected = "<br>".join(esc(c) for c in row.connected_to) or "-"
+            if scroll:  # long names break after an underscore, not in the middle of a word
+                connected = connected.replace("_", "_<wbr>")
             cells.append(("w", connected, "") if scroll else connected)
         tds = "".join(_td(c) for c in cells)
         out.append(f"<tr class='{classes}' data-key='{esc(row.key)}'>{tds}</tr>")
@@ -253,8 +256,8 @@ class Summary(LensBox):
             )
             for key in table.nested_keys
         }
-        self.html = ipywidgets.HTML(layout=ipywidgets.Layout(width="100%"))
-        wrap = {"flex_flow": "row wrap", "width": "100%"}
+        self.html = ipywidgets.HTML()
+        wrap = {"flex_flow": "row wrap"}
         row = [self.filter_text, self.filter_class, self.sort, self.layer]
         controls = [ipywidgets.HBox(row, layout=ipywidgets.Layout(**wrap))]
         if self.toggles:
