@@ -13,6 +13,13 @@ One process (plus a few short subprocesses for the import time), one run:
   function, so warm keras_lens is only as fast as a plain eager ``model(x)``.
 * **import**: ``import keras_lens`` in a fresh interpreter that already imported keras.
   Goal: <= 0.3 s.
+* **inspect, first display**: ``keras_lens.inspect(model, batch)`` on ``ResNet50(weights=None)``
+  and ``DenseNet121(weights=None)`` with a batch of two 224x224 images, graph cache cleared: the
+  kernel-side time until the first display can be sent (the widgets and the first bundle; the
+  forward pass then runs on screen with progress) and until the finished bundle (the time the
+  whole cell took before, when the trace ran inside ``inspect``). Reference in the same run:
+  ``model.summary(print_fn=...)``. Goal: first display <= 2.0x ``model.summary()``. The time to the
+  first tab *in the browser* is ``bench_inspect_browser.py``.
 
 Timings are medians of ``--repeat`` runs. Exit status 1 if a goal is missed.
 
@@ -41,7 +48,7 @@ from keras_lens import adapter
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_graph import generated_dag, median_time
 
-GOAL_SUMMARY, GOAL_TRACE, GOAL_IMPORT = 1.0, 2.0, 0.3
+GOAL_SUMMARY, GOAL_TRACE, GOAL_IMPORT, GOAL_FIRST = 1.0, 2.0, 0.3, 2.0
 
 
 def bench_summary(model: keras.Model, repeat: int) -> tuple[float, float]:
@@ -75,6 +82,29 @@ def bench_trace(make: Callable[[], keras.Model], shape: tuple[int, ...]) -> dict
     return result
 
 
+def bench_first_display(model: keras.Model, repeat: int) -> dict[str, float]:
+    """Seconds: model.summary(), model(batch), inspect's first bundle, its finished bundle."""
+    batch = np.random.default_rng(0).normal(size=(2, 224, 224, 3)).astype("float32")
+    lines: list[str] = []
+    result = {
+        "summary": median_time(lambda: model.summary(print_fn=lambda t, **k: lines.append(t)), 3),
+    }
+    model(batch, training=False)
+    result["call"] = median_time(lambda: model(batch, training=False), repeat)
+    first, total = [], []
+    for _ in range(repeat):
+        adapter.clear_cache()
+        start = time.perf_counter()
+        view = keras_lens.inspect(model, batch)
+        view._bundle()  # what the first display sends (the trace not run yet)
+        first.append(time.perf_counter() - start)
+        view.finish()
+        view._bundle()
+        total.append(time.perf_counter() - start)
+    result["first"], result["total"] = statistics.median(first), statistics.median(total)
+    return result
+
+
 def bench_import(repeat: int, what: str = "keras_lens") -> float:
     code = (
         f"import time, keras; t = time.perf_counter(); import {what}; "
@@ -90,14 +120,40 @@ def bench_import(repeat: int, what: str = "keras_lens") -> float:
     return statistics.median(times)
 
 
+def inspect_section(repeat: int) -> bool:
+    """The first-display table; True if the goal is met on every model."""
+    ok = True
+    print("\ninspect(model, batch of 2 x 224x224): kernel side, first display vs model.summary()")
+    print("| model | model.summary() | model(batch) | first display | ratio | finished |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for make in (keras.applications.ResNet50, keras.applications.DenseNet121):
+        model = make(weights=None)
+        r = bench_first_display(model, repeat)
+        ratio = r["first"] / r["summary"]
+        ok = ok and ratio <= GOAL_FIRST
+        print(
+            f"| {model.name} | {r['summary'] * 1000:,.0f} ms | {r['call'] * 1000:,.0f} ms | "
+            f"{r['first'] * 1000:,.0f} ms | {ratio:.2f}x | {r['total'] * 1000:,.0f} ms |"
+        )
+    print(
+        f"(goal: first display <= {GOAL_FIRST}x model.summary(); 'finished' is what the whole "
+        "cell took before, when the trace ran inside inspect())"
+    )
+
+    return ok
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--layers", type=int, default=1000)
+    parser.add_argument("--only-inspect", action="store_true", help="just the inspect section")
     args = parser.parse_args()
     ok = True
     print(f"Keras {keras.__version__}, median of {args.repeat} runs")
     keras_lens.summary(keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]))  # imports
+    if args.only_inspect:
+        return 0 if inspect_section(args.repeat) else 1
 
     print("\nsummary build vs model.summary()")
     for model in (keras.applications.ResNet50(weights=None), generated_dag(args.layers)):
@@ -131,6 +187,7 @@ def main() -> int:
         )
         print(f"  {'':15s} (a plain eager model(x) takes {r['eager_warm']:6.3f}s)")
 
+    ok = inspect_section(args.repeat) and ok
     seconds = bench_import(max(args.repeat, 3))
     ok = ok and seconds <= GOAL_IMPORT
     print(f"\nimport keras_lens after import keras: {seconds:.3f}s (goal <= {GOAL_IMPORT}s)")

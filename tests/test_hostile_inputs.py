@@ -227,11 +227,16 @@ def test_graph_errors_name_graph_and_options_are_checked():
 @pytest.mark.tensorflow  # JAX clamps an out-of-range Embedding index instead of raising
 def test_a_failing_forward_pass_names_the_layer_and_the_reason():
     tokens = np.full((2, 5), 99, "int32")  # the vocabulary has 10 entries
+    view = keras_lens.shapes(int_embedding(), tokens)  # the batch fits: the pass runs later
     with pytest.raises(ValueError) as error:
-        keras_lens.shapes(int_embedding(), tokens)
+        _ = view.trace
     message = str(error.value)
     assert "in Embedding.call()" in message and "99 is not in [0, 10)" in message
     assert "\x1b" not in message and "Exception encountered" not in message
+    # shown, not swallowed: the repr, the stored copy and the widget's status line say it
+    bundle = view._repr_mimebundle_()
+    assert "the trace failed" in bundle["text/plain"] and "99 is not in [0, 10)" in repr(view)
+    assert "99 is not in [0, 10)" in bundle["text/html"] and "99 is not" in view.status.value
 
 
 @pytest.mark.tensorflow  # StringLookup needs TensorFlow

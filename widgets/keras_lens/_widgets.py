@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets
@@ -24,6 +25,8 @@ import ipywidgets
 from keras_lens import static
 
 __all__ = ["LensBox"]
+
+_IPYWIDGETS_7 = hasattr(ipywidgets.Widget, "_ipython_display_")  # Colab ships 7.7.1
 
 
 class LensBox(ipywidgets.VBox):
@@ -39,15 +42,32 @@ class LensBox(ipywidgets.VBox):
         super().__init__(*args, **kwargs)
         self.add_class("keras-lens")
 
+    def _pending_work(self) -> Callable[[Any], None] | None:
+        """The view's unfinished slow step, as ``work(on_step)``, or ``None`` (subclasses)."""
+        return None
+
+    def finish(self) -> None:
+        """Run the unfinished slow step now, without progress (``repr`` and the stored copy do)."""
+        work = self._pending_work()
+        if work is not None:
+            work(None)
+
     def static_html(self) -> str:
         """The stored ``text/html``: ``_lens_html()``, or its text summary past the size cap."""
+        self.finish()
         return static.fit(self._lens_html(), self._lens_text())
 
     def __repr__(self) -> str:
+        self.finish()
         return self._lens_text()
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        data: dict[str, Any] = {"text/plain": self._lens_text(), "text/html": self.static_html()}
+    def _bundle(self) -> dict[str, Any]:
+        """The display bundle of the view as it is now (finished or not)."""
+        text = self._lens_text()
+        data: dict[str, Any] = {
+            "text/plain": text,
+            "text/html": static.fit(self._lens_html(), text),
+        }
         if self._view_name is not None and self._model_id is not None:
             data["application/vnd.jupyter.widget-view+json"] = {
                 "version_major": 2,
@@ -56,13 +76,58 @@ class LensBox(ipywidgets.VBox):
             }
         return data
 
-    if hasattr(ipywidgets.Widget, "_ipython_display_"):  # ipywidgets 7 (Colab ships 7.7.1)
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        self.finish()
+        return self._bundle()
 
-        def _ipython_display_(self, **kwargs: Any) -> None:
-            """ipywidgets 7 displays widgets through ``Widget._ipython_display_``, which IPython
-            prefers to ``_repr_mimebundle_`` and which sends only text/plain + the widget view;
-            send the same bundle as under ipywidgets 8 (with the static ``text/html``)."""
-            from IPython.display import display
+    @property
+    def _ipython_display_(self) -> Callable[..., None] | None:
+        """IPython's display hook: ``_display`` when needed, else ``None`` (IPython then uses
+        ``_repr_mimebundle_`` and stores an ``execute_result``, as for any ipywidgets 8 widget).
 
-            display(self._repr_mimebundle_(), raw=True)
-            self._handle_displayed(**kwargs)
+        Needed under ipywidgets 7 always (its ``Widget._ipython_display_`` would send only
+        text/plain and the widget view), and whenever a slow step is pending in a live front end.
+        """
+        if _IPYWIDGETS_7:
+            return self._display
+        from keras_lens.liveplot import is_headless
+
+        return self._display if self._pending_work() is not None and not is_headless() else None
+
+    def _display(self, **kwargs: Any) -> None:
+        """Show the view, then finish its slow step while it is on screen.
+
+        With nothing pending, or headless (nbval, scripts: ``liveplot.is_headless``), this sends
+        the finished bundle once. Otherwise the view is displayed at once with a progress line
+        on top, the step runs (the kernel stays busy, so "Run All" and nbclient wait for it), the
+        line is removed and closed, and the same display is updated in place with the finished
+        bundle (nbclient and JupyterLab store the update; nbval ignores updates, and runs
+        headless): what a notebook stores is the same either way.
+        """
+        from IPython.display import display
+
+        from keras_lens.liveplot import is_headless
+
+        work = self._pending_work()
+        if work is None or is_headless():
+            self.finish()
+            display(self._bundle(), raw=True)
+            self._displayed(**kwargs)
+            return
+        from keras_lens.progress import Progress
+
+        progress = Progress()
+        self.children = (progress.widget, *self.children)
+        handle = display(self._bundle(), raw=True, display_id=True)
+        self._displayed(**kwargs)
+        try:
+            work(progress.step)
+        finally:
+            self.children = tuple(c for c in self.children if c is not progress.widget)
+            progress.close()
+            handle.update(self._bundle(), raw=True)
+
+    def _displayed(self, **kwargs: Any) -> None:
+        handler = getattr(self, "_handle_displayed", None)  # ipywidgets 7's on_displayed hooks
+        if handler is not None:
+            handler(**kwargs)

@@ -33,20 +33,23 @@ def inspect(
 ) -> Inspect:
     """One widget with a tab per view; ``selected`` picks a layer key to start with.
 
-    ``memory_limit_mb`` goes to ``keras_lens.shapes`` (the trace of ``sample``).
+    ``memory_limit_mb`` goes to ``keras_lens.shapes`` (the trace of ``sample``). A ``sample``
+    that does not fit is refused here; its forward pass (the slow part on big models) runs once
+    the widget is on screen, with a "layer i of n" progress line above the tabs, or when the
+    trace, ``repr`` or stored copy is first asked for.
 
     Example:
         >>> keras_lens.inspect(model, selected="dense")   # doctest: +SKIP
     """
     from keras_lens.graph_view import graph
-    from keras_lens.shape_trace import check_limit
-    from keras_lens.shapes_view import shapes
+    from keras_lens.shape_trace import check_limit, prepare_trace
+    from keras_lens.shapes_view import Shapes
     from keras_lens.summary_view import summary
 
     check_limit(memory_limit_mb, "inspect")
     layer_graph = graph_of(model, "inspect")
     try:
-        shape_view: Any = shapes(model, sample, memory_limit_mb=memory_limit_mb)
+        shape_view: Any = Shapes(prepare_trace(model, sample, memory_limit_mb=memory_limit_mb))
     except ValueError as error:
         if sample is not None:
             raise  # a batch that does not fit: the caller must hear about it
@@ -78,6 +81,11 @@ class Inspect(LensBox):
             owner.observe(self._from_tab, names=name)
         self.observe(self._to_tabs, names="selected")
         self._to_tabs()
+
+    def _pending_work(self) -> Any:
+        """The shapes tab's forward pass, while it has not run (see ``LensBox._display``)."""
+        pending = getattr(self.shape_view, "_pending_work", None)
+        return pending() if pending is not None else None
 
     def _all_keys(self) -> set[str]:
         return {layer.key for g in self.layer_graph.walk() for layer in g.layers}

@@ -29,6 +29,10 @@ __all__ = [
 
 #: At most this many channels are drawn as feature maps.
 MAX_MAPS = 16
+#: Pictures are drawn at this many dots per inch, so a font size in points is ``* DPI / 72`` px.
+DPI = 72
+#: Font sizes (points = pixels at 72 dpi) of titles and labels: readable, at least 11 px.
+TITLE_PT, LABEL_PT = 12, 11
 
 
 def picture_kind(class_name: str, rank: int) -> str:
@@ -87,15 +91,16 @@ def feature_maps_png(name: str, maps: Any, channels: int | None = None) -> bytes
     rows = math.ceil(shown / cols)
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(1.3 * cols, 1.3 * rows + 0.5), layout="constrained")
+    # 8 columns of 1-inch maps: 576 px wide at 72 dpi, shown at natural size beside the picker
+    figure = Figure(figsize=(max(1.0 * cols, 4.5), 1.0 * rows + 0.7), layout="constrained")
     axes = figure.subplots(rows, cols, squeeze=False)
     for index, ax in enumerate(axes.flat):
         ax.set_axis_off()
         if index < shown:
             ax.imshow(maps[..., index], cmap="viridis", interpolation="nearest")
-            ax.set_title(str(index), fontsize=7)
+            ax.set_title(str(index), fontsize=LABEL_PT)
     more = f" (first {shown} of {channels})" if shown < channels else ""
-    figure.suptitle(f"{name}: feature maps of sample 0, channels{more}", fontsize=9)
+    figure.suptitle(f"{name}: feature maps of sample 0, channels{more}", fontsize=TITLE_PT)
     return _png(figure)
 
 
@@ -104,16 +109,18 @@ def histogram_png(name: str, values: Any) -> bytes:
     hist = values if isinstance(values, Histogram) else histogram_of(values)
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(4.5, 2.6), layout="constrained")
+    figure = Figure(figsize=(6.0, 3.2), layout="constrained")
     ax = figure.subplots()
     ax.hist(hist.edges[:-1], bins=hist.edges, weights=hist.counts, color="#4c72b0")
-    ax.set_title(f"{name}: {hist.size:,} activations ({hist.zeros:.0%} exactly 0)", fontsize=9)
-    ax.set_xlabel("value")
-    ax.set_ylabel("count")
+    title = f"{name}: {hist.size:,} activations ({hist.zeros:.0%} exactly 0)"
+    ax.set_title(title, fontsize=TITLE_PT)
+    ax.set_xlabel("value", fontsize=LABEL_PT)
+    ax.set_ylabel("count", fontsize=LABEL_PT)
+    ax.tick_params(labelsize=LABEL_PT)
     return _png(figure)
 
 
 def _png(figure: Any) -> bytes:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=72, metadata={"Software": None})
+    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     return buffer.getvalue()

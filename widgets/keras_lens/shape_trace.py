@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,8 +34,11 @@ from keras_lens.shape_pictures import (
     picture_kind,
 )
 
-__all__ = ["ShapeRow", "ShapeTrace", "trace_shapes"]
+__all__ = ["PendingTrace", "ShapeRow", "ShapeTrace", "StepFn", "prepare_trace", "trace_shapes"]
 
+#: ``on_step(index, total, layer name)``: called after node ``index`` (1-based) of ``total`` ran
+#: (``keras_lens.progress.Progress.step`` is one).
+StepFn = Callable[[int, int, str], None]
 #: Batches whose intermediate outputs would need more memory than this are refused.
 MEMORY_LIMIT_MB = 1024
 _KEEP = 64  # samples per output a histogram counts (feature maps keep sample 0)
@@ -160,33 +164,80 @@ class ShapeTrace:
 
 
 def trace_shapes(
-    model: Any, sample: Any = None, *, memory_limit_mb: float = MEMORY_LIMIT_MB
+    model: Any,
+    sample: Any = None,
+    *,
+    memory_limit_mb: float = MEMORY_LIMIT_MB,
+    on_step: StepFn | None = None,
 ) -> ShapeTrace:
-    """Symbolic (and, with ``sample``, real) output shapes of every layer call of a model."""
+    """Symbolic (and, with ``sample``, real) output shapes of every layer call of a model.
+
+    ``on_step(i, n, layer name)`` is called after each node of the forward pass (progress).
+    """
+    pending = prepare_trace(model, sample, memory_limit_mb=memory_limit_mb)
+    return pending.run(on_step) if isinstance(pending, PendingTrace) else pending
+
+
+@dataclass(frozen=True)
+class PendingTrace:
+    """A checked batch whose forward pass has not run yet: ``run()`` gives the ``ShapeTrace``.
+
+    ``prepare_trace`` did everything that can refuse the batch (inputs that do not fit, the
+    memory estimate), so ``run`` can only fail inside the model itself. ``symbolic`` is the trace
+    without real shapes, to show while the pass runs; ``steps`` is the number of nodes it visits.
+
+    Example:
+        >>> pending = prepare_trace(model, x_batch)   # doctest: +SKIP
+        >>> pending.run(lambda i, n, name: print(i, n, name)).batch  # doctest: +SKIP
+    """
+
+    symbolic: ShapeTrace
+    batch: int
+    steps: int
+    _go: Callable[[StepFn | None], ShapeTrace] = field(repr=False, compare=False)
+
+    def run(self, on_step: StepFn | None = None) -> ShapeTrace:
+        """The forward pass (``ValueError`` with one clear line if the model fails)."""
+        return self._go(on_step)
+
+
+def prepare_trace(
+    model: Any, sample: Any = None, *, memory_limit_mb: float = MEMORY_LIMIT_MB
+) -> ShapeTrace | PendingTrace:
+    """The symbolic ``ShapeTrace`` (no sample), or a ``PendingTrace`` of a batch that fits.
+
+    Raises the same errors as ``trace_shapes`` for a batch that does not fit the inputs or the
+    memory limit, before anything runs.
+    """
     limit = check_limit(memory_limit_mb, "shapes")
     graph = graph_of(model, "shapes", graph_needed=True)
     rows = _symbolic_rows(graph, 0)
+    symbolic = ShapeTrace(graph.name, tuple(rows))
     if sample is None:
-        return ShapeTrace(graph.name, tuple(rows))
+        return symbolic
     arrays = match_inputs(graph, sample)
     batch = next(int(a.shape[0]) for a in arrays if a is not None)
     kinds = _picture_kinds(graph)
     estimate = estimate_peak(model, graph, arrays, kinds)
     if estimate > limit * _MB:
         raise ValueError(_too_big(batch, estimate, limit, _per_example(estimate, batch, kinds)))
-    recorder = _Recorder(kinds)
-    peak = _run(model, graph, arrays, recorder, limit, batch)
-    notes = _nested_notes(graph)
-    traced = tuple(_with_actual(r, recorder.shapes.get(r.node_id)) for r in rows)
-    return ShapeTrace(
-        graph.name,
-        traced,
-        batch,
-        tuple(notes),
-        recorder.values,
-        recorder.stats,
-        round(peak / _MB, 1),
-    )
+    names = {row.node_id: row.name for row in rows}
+
+    def go(on_step: StepFn | None) -> ShapeTrace:
+        recorder = _Recorder(kinds, on_step, names)
+        peak = _run(model, graph, arrays, recorder, limit, batch)
+        traced = tuple(_with_actual(r, recorder.shapes.get(r.node_id)) for r in rows)
+        return ShapeTrace(
+            graph.name,
+            traced,
+            batch,
+            tuple(_nested_notes(graph)),
+            recorder.values,
+            recorder.stats,
+            round(peak / _MB, 1),
+        )
+
+    return PendingTrace(symbolic, batch, len(kinds), go)
 
 
 def check_limit(value: Any, feature: str) -> float:
@@ -302,13 +353,28 @@ def _too_big(batch: int, needed: float, limit: float, per_example: float) -> str
 class _Recorder:
     """The ``visit`` of the real run: shapes, statistics and picture data of every node."""
 
-    def __init__(self, kinds: dict[str, tuple[str, str]]) -> None:
-        self.kinds = kinds
+    def __init__(
+        self,
+        kinds: dict[str, tuple[str, str]],
+        on_step: StepFn | None = None,
+        names: dict[str, str] | None = None,
+    ) -> None:
+        self.kinds, self.on_step, self.names = kinds, on_step, names or {}
+        self.seen = 0
         self.shapes: dict[str, list[tuple[int, ...]]] = {}
         self.values: dict[str, Any] = {}
         self.stats: dict[str, dict[str, float]] = {}
 
     def __call__(self, node_id: str, outputs: list[Any]) -> None:
+        self.seen += 1
+        try:
+            self._record(node_id, outputs)
+        finally:
+            if self.on_step is not None:
+                name = self.names.get(node_id, node_id.rsplit("@", 1)[0])
+                self.on_step(self.seen, len(self.kinds), name)
+
+    def _record(self, node_id: str, outputs: list[Any]) -> None:
         from keras import ops
 
         if any(t is None for t in outputs):  # an optional input left out: nothing to show
