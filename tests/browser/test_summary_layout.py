@@ -3,8 +3,7 @@
 JupyterLab (file browser open) and Notebook 7 in headless Chromium, a 1400 x 900 window (fixtures
 in conftest.py, the opener of test_widgets_in_browser.py). The notebook shows
 ``keras_lens.summary`` of ResNet50 (``weights=None``: nothing is downloaded; 177 rows, one per
-layer) and of a
-model whose nested models share a long path prefix.
+layer) and of a model whose nested models share a long path prefix.
 
 Example:
     .venv/bin/python -m pytest tests/browser/test_summary_layout.py

@@ -98,11 +98,10 @@ LIVE_STYLE = (
     ".klens-sum .klens-scroll thead th{position:sticky;top:0;z-index:1;"
     "background:var(--jp-layout-color1,#fff);color:var(--kl-text);"
     "box-shadow:0 1px 0 var(--kl-rule)}"
-    ".klens-sum .klens-scroll td.w{overflow-wrap:break-word;min-width:7em}"
-    ".klens-sum .klens-scroll td.f{max-width:11em;overflow:hidden;text-overflow:ellipsis;"
+    ".klens-sum .klens-scroll td.w{overflow-wrap:break-word;min-width:6em}"
+    ".klens-sum .klens-scroll td.f{max-width:8em;overflow:hidden;text-overflow:ellipsis;"
     "white-space:nowrap}"
-    ".klens-sum .klens-scroll th{white-space:normal;vertical-align:bottom}"
-    ".klens-sum .klens-scroll .s{white-space:normal;overflow-wrap:anywhere}</style>"
+    ".klens-sum .klens-scroll th{white-space:normal;vertical-align:bottom}</style>"
 )
 #: Longest expand-button label before it is ellipsised in the middle.
 BUTTON_CHARS = 36
