@@ -11,7 +11,15 @@ from __future__ import annotations
 import pytest
 from keras_lens import exercises, i18n
 from keras_lens.exercises import ExerciseNotPassed, Wrong
-from keras_lens.exercises._registry import require_choice, require_model, require_number
+from keras_lens.exercises._registry import (
+    input_name,
+    judge_choice,
+    require_choice,
+    require_io,
+    require_layer_type,
+    require_model,
+    require_number,
+)
 
 ALL = exercises.list_exercises()
 
@@ -119,3 +127,47 @@ def test_helpers_raise_specific_hints():
         require_number("many")
     with pytest.raises(Wrong, match="should be a number"):
         require_number(True)
+
+
+def test_judge_choice_maps_each_letter_to_its_hint():
+    wrong = {"a": "ex.00.1.conv", "c": "ex.00.1.pool"}
+    ok = judge_choice(" B", "answer_00_1", right="b", wrong=wrong, ok="ex.00.1.ok")
+    assert ok == "ex.00.1.ok"
+    for letter, key in wrong.items():
+        with pytest.raises(Wrong) as info:
+            judge_choice(letter.upper(), "answer_00_1", right="b", wrong=wrong, ok="ex.00.1.ok")
+        assert info.value.key == key and info.value.fields == {"answer": letter}
+    # the letters offered are the right one and the wrong ones, in order, first one as example
+    with pytest.raises(Wrong) as info:
+        judge_choice("d", "answer_00_1", right="b", wrong=wrong, ok="ex.00.1.ok")
+    assert info.value.key == "exercises.choice_type"
+    assert info.value.fields["choices"] == '"a", "b", "c"' and info.value.fields["first"] == "a"
+    # a hint shared by every other letter names the letter given
+    others = dict.fromkeys("acd", "ex.06.2.wrong")
+    with pytest.raises(Wrong, match='"d"'):
+        judge_choice("d", "answer_06_2", right="b", wrong=others, ok="ex.06.2.ok")
+
+
+def test_model_helpers_compare_shapes_layers_and_input_names():
+    import keras
+
+    x = keras.Input(shape=(8,), name="visible")
+    model = keras.Model(x, keras.layers.Dense(2, name="out")(x))
+    require_io(model, inputs="(None, 8)", outputs="(None, 2)", key="ex.02.2.shape")
+    with pytest.raises(Wrong) as info:  # one hint for both: given inputs and outputs
+        require_io(model, inputs="(None, 8)", outputs="(None, 10)", key="ex.02.2.shape")
+    assert info.value.key == "ex.02.2.shape"
+    assert info.value.fields == {"inputs": "(None, 8)", "outputs": "(None, 2)"}
+    pair = ("ex.03.2.input", "ex.03.2.shape")
+    with pytest.raises(Wrong) as info:  # a pair: the inputs' hint first
+        require_io(model, inputs="(None, 28, 28, 1)", outputs="(None, 10)", key=pair)
+    assert info.value.key == "ex.03.2.input"
+    with pytest.raises(Wrong) as info:
+        require_io(model, inputs="(None, 8)", outputs="(None, 10)", key=pair)
+    assert info.value.key == "ex.03.2.shape"
+    require_layer_type(model, "Dense", "ex.03.2.no_conv")
+    with pytest.raises(Wrong) as info:
+        require_layer_type(model, "Conv2D", "ex.03.2.no_conv")
+    assert info.value.key == "ex.03.2.no_conv"
+    sequential = keras.Sequential([keras.Input(shape=(8,), name="seq_in"), keras.layers.Dense(2)])
+    assert (input_name(model), input_name(sequential)) == ("visible", "seq_in")

@@ -66,10 +66,11 @@ def test_live_mode_redraws_in_place(shown):
     _fit(plot, epochs=3)
     import ipywidgets
 
-    assert len(shown) == 1 and isinstance(shown[0][0], ipywidgets.Output)
-    assert plot.output is shown[0][0]
-    assert len(plot.output.outputs) == 1  # replaced each epoch, never appended to
-    assert "3 epochs" in plot.output.outputs[0]["data"]["text/plain"]
+    assert len(shown) == 1 and isinstance(shown[0][0], ipywidgets.VBox)
+    assert shown[0][0].children == (plot.status, plot.image)
+    assert isinstance(plot.image, ipywidgets.Image)  # one picture, replaced: never appended to
+    assert bytes(plot.image.value).startswith(PNG_MAGIC)
+    assert plot.redraws == 3 and repr(plot).startswith("<LivePlot: 3 epochs")
 
 
 def test_auto_mode_is_headless_under_pytest(shown, monkeypatch):

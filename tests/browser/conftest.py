@@ -1,8 +1,14 @@
-"""Fixtures for the browser tests: one Jupyter server and one headless Chromium per module.
+"""Fixtures for the browser tests: one Jupyter server and one headless Chromium per session.
 
 The server (JupyterLab, which also serves Notebook 7 when the ``notebook`` package is installed)
 listens on a free loopback port with a random token; its config, data, runtime and root
 directories are temporary, so nothing is written into the repository or the user's ~/.jupyter.
+Server, Chromium and the screenshot folder are started once per pytest process (per xdist
+worker) and shared by every browser module: file names in ``jupyter_server.root`` are unique per
+module, a module that changes a user setting (theme, language) restores it, and the kernels a
+module started are shut down when it ends. ``lab_tour`` is the toolkit tour run once in
+JupyterLab, for every module that looks at it. Helpers to open and run notebooks are in
+``jupyter_pages.py``.
 Chromium is Debian's (``/usr/bin/chromium``, or ``$KERAS_LENS_CHROMIUM``), driven by Playwright
 with ``executable_path``: ``playwright install`` is never needed.
 
@@ -15,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -27,10 +34,20 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
+from jupyter_pages import (
+    TOUR,
+    TOUR_DONE,
+    TOUR_EXTRA_CELLS,
+    OpenNotebook,
+    copy_without_outputs,
+    lab_workspace,
+    open_and_run,
+)
 
 CHROMIUM = os.environ.get("KERAS_LENS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -43,7 +60,9 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 SERVER_START_TIMEOUT = 60.0
+HERE = Path(__file__).resolve().parent
 _ARTIFACTS: list[Path] = []
+_RUNNING: dict[str, JupyterServer] = {}  # the session's server, once started
 
 # JupyterLab / Notebook 7 user settings: render every cell (no virtual scrolling) and ask no
 # questions about news, so what a test looks for is in the DOM and nothing covers it.
@@ -56,14 +75,18 @@ _USER_SETTINGS = {
 }
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects by marker
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    if os.environ.get("KERAS_LENS_SKIP_BROWSER") != "1":
-        return
-    skip = pytest.mark.skip(reason="KERAS_LENS_SKIP_BROWSER=1: browser tests opted out")
-    here = Path(__file__).parent
+    """Every test under tests/browser is marked ``browser``; all are skipped with
+    ``KERAS_LENS_SKIP_BROWSER=1``."""
+    skip = os.environ.get("KERAS_LENS_SKIP_BROWSER") == "1"
     for item in items:
-        if here in Path(str(item.fspath)).parents:
-            item.add_marker(skip)
+        if HERE in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+            if skip:
+                item.add_marker(
+                    pytest.mark.skip(reason="KERAS_LENS_SKIP_BROWSER=1: browser tests opted out")
+                )
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
@@ -79,9 +102,35 @@ class JupyterServer:
     token: str
     root: Path
     log: Path
+    #: notebook paths (relative to ``root``) whose kernels outlive the module that started them
+    pinned: set[str] = field(default_factory=set, compare=False)
 
     def url(self, path: str) -> str:
-        return f"{self.base}/{path.lstrip('/')}?token={self.token}"
+        """``base/path?token=...``; a ``lab/tree/<name>`` path opens in a workspace of its own
+        (``lab_workspace``), so the shared server restores no other module's notebook beside it."""
+        return f"{self.base}/{lab_workspace(path.lstrip('/'))}?token={self.token}"
+
+    def api(self, path: str, method: str = "GET") -> Any:
+        """Call the server's REST API (``api/sessions`` ...); the decoded JSON reply or None."""
+        request = urllib.request.Request(self.url(f"api/{path}"), method=method)
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            body = reply.read()
+        return json.loads(body) if body else None
+
+    def session_ids(self) -> set[str]:
+        """The ids of the kernel sessions open now (one per notebook with a kernel)."""
+        return {session["id"] for session in self.api("sessions")}
+
+    def shut_down_sessions(self, keep: set[str]) -> int:
+        """Shut down every kernel session not in ``keep`` (and not of a pinned notebook)."""
+        count = 0
+        for session in self.api("sessions"):
+            if session["id"] in keep or session.get("path") in self.pinned:
+                continue
+            with contextlib.suppress(OSError):
+                self.api(f"sessions/{session['id']}", method="DELETE")
+                count += 1
+        return count
 
     def log_tail(self, lines: int = 30) -> str:
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
@@ -127,9 +176,10 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=5)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def jupyter_server() -> Iterator[JupyterServer]:
-    """JupyterLab on 127.0.0.1:<free port>, everything it writes in a temporary directory."""
+    """JupyterLab (and Notebook 7) on 127.0.0.1:<free port>, everything it writes in a temporary
+    directory; one per test session (xdist worker), shared by all browser modules."""
     tmp = Path(tempfile.mkdtemp(prefix="keras-lens-jupyter-"))
     dirs = {name: tmp / name for name in ("config", "data", "runtime", "ipython", "root")}
     for path in dirs.values():
@@ -171,16 +221,35 @@ def jupyter_server() -> Iterator[JupyterServer]:
             cmd, env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
     try:
+        started = time.monotonic()
         _wait_until_up(proc, server)
+        print(f"Jupyter server up in {time.monotonic() - started:.1f} s")
+        _RUNNING["server"] = server
         yield server
     finally:
+        _RUNNING.pop("server", None)
         _stop(proc)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", autouse=True)
+def _module_kernels(request: pytest.FixtureRequest) -> Iterator[None]:
+    """At the end of each module, shut down the kernels it started in the shared server (a
+    kernel per opened notebook would otherwise live, and hold its memory, to the session's end)."""
+    server = _RUNNING.get("server")
+    before = server.session_ids() if server else set()
+    yield
+    server = _RUNNING.get("server")
+    if server is not None:
+        with contextlib.suppress(OSError):
+            count = server.shut_down_sessions(keep=before)
+            print(f"{request.module.__name__}: shut down {count} kernel session(s)")
+
+
+@pytest.fixture(scope="session")
 def browser_context():
-    """A headless Chromium with a fresh profile; fails (not skips) when it cannot start."""
+    """A headless Chromium with a fresh profile, one per test session; fails (not skips) when it
+    cannot start."""
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"Chromium not found at {CHROMIUM}: install it (`apt-get install chromium`), point "
@@ -218,7 +287,7 @@ def browser_context():
         shutil.rmtree(profile, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
     """Where screenshots go: $KERAS_LENS_ARTIFACTS or a new temporary directory (kept)."""
     root = os.environ.get("KERAS_LENS_ARTIFACTS")
@@ -230,3 +299,25 @@ def artifacts_dir() -> Path:
     _ARTIFACTS.append(path)
     print(f"browser test screenshots: {path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def lab_tour(jupyter_server, browser_context, artifacts_dir) -> Iterator[OpenNotebook]:
+    """The toolkit tour, copied without its stored outputs (plus ``TOUR_EXTRA_CELLS``), run once
+    in JupyterLab in a workspace of its own; shared by the modules that look at it (its kernel
+    lives to the session's end). Leave its page as you found it (theme); never close it."""
+    name = "shared_tour_lab.ipynb"
+    copy_without_outputs(TOUR, jupyter_server.root / name, TOUR_EXTRA_CELLS)
+    jupyter_server.pinned.add(name)
+    opened = open_and_run(
+        jupyter_server,
+        browser_context,
+        artifacts_dir,
+        "lab-tour",
+        f"lab/workspaces/tour/tree/{name}",
+        TOUR_DONE,
+        page_timeout_ms=20_000,
+    )
+    yield opened
+    opened.shot("final")
+    opened.page.close()

@@ -16,56 +16,15 @@ Example:
 
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
 
-import nbformat
 import pytest
+from jupyter_pages import TOUR, TOUR_DONE, TOUR_EXTRA_CELLS, copy_without_outputs, open_and_run
 
-try:
-    import playwright.sync_api  # noqa: F401
-except ImportError:
-    if os.environ.get("KERAS_LENS_SKIP_BROWSER") == "1":
-        pytest.skip("KERAS_LENS_SKIP_BROWSER=1", allow_module_level=True)
-    raise ImportError(
-        "playwright is missing: run `bash scripts/test.sh` or set KERAS_LENS_SKIP_BROWSER=1"
-    ) from None
-
-pytestmark = pytest.mark.browser
-
-TOUR = Path(__file__).resolve().parents[2] / "notebooks" / "00_toolkit_tour.ipynb"
-DONE = "KL_CONTRAST_READY"
 FRONT_ENDS = {"lab": "lab/workspaces/contrast/tree/{name}", "notebook7": "notebooks/{name}"}
 THEMES = ("JupyterLab Light", "JupyterLab Dark")
 AA = 4.5
-EXTRA_CELLS = [
-    "keras_lens.playground(layer='Conv2D', input_size=3, kernel=5)  # invalid: error text",
-    f"print({DONE!r})",
-]
 
-_RUN_ALL = """async () => {
-  const app = window.jupyterapp; await app.started;
-  let panel = null;
-  for (let i = 0; i < 600; i++) {
-    panel = app.shell.currentWidget;
-    if (panel && panel.sessionContext && panel.content && panel.content.model) break;
-    await new Promise(r => setTimeout(r, 100));
-  }
-  await panel.context.ready; await panel.sessionContext.ready;
-  await app.commands.execute('notebook:run-all-cells');
-}"""
-
-_RUN_STATE = """(done) => {
-  const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
-  for (let i = 0; i < cells.length; i++) {
-    for (const out of (cells.get(i).toJSON().outputs || [])) {
-      if (out.output_type === 'error') return {error: `cell ${i}: ${out.ename}: ${out.evalue}`};
-      if (out.output_type === 'stream' && String(out.text).includes(done)) return {done: true};
-    }
-  }
-  return null;
-}"""
 
 # Measures every visible text node of every widget view; returns the ones below `aa`.
 _MEASURE = r"""(aa) => {
@@ -144,15 +103,6 @@ _MEASURE = r"""(aa) => {
 }"""
 
 
-def _tour_copy(path: Path) -> None:
-    nb = nbformat.read(TOUR, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
-    nb.cells += [nbformat.v4.new_code_cell(source) for source in EXTRA_CELLS]
-    nbformat.write(nb, path)
-
-
 def _measure_all_tabs(page) -> dict:
     """Measure, then once more with each tab of every tab widget selected."""
     result = page.evaluate(_MEASURE, AA)
@@ -169,18 +119,24 @@ def _measure_all_tabs(page) -> dict:
 
 @pytest.fixture(scope="module", params=sorted(FRONT_ENDS))
 def tour_page(request, jupyter_server, browser_context, artifacts_dir):
+    """The tour with an invalid playground, run: in JupyterLab conftest's shared ``lab_tour``,
+    in Notebook 7 a page of this module's own."""
     front_end = request.param
-    name = f"contrast_{front_end}.ipynb"
-    _tour_copy(jupyter_server.root / name)
-    page = browser_context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(jupyter_server.url(FRONT_ENDS[front_end].format(name=name)))
-    page.wait_for_function("() => !!window.jupyterapp", timeout=60_000)
-    page.evaluate(_RUN_ALL)
-    state = page.wait_for_function(_RUN_STATE, arg=DONE, timeout=420_000).json_value()
-    if "error" in state:
-        page.screenshot(path=str(artifacts_dir / f"{front_end}-contrast-error.png"))
-        pytest.fail(f"{front_end}: the tour raised {state['error']}")
+    if front_end == "lab":
+        page = request.getfixturevalue("lab_tour").page
+    else:
+        name = f"contrast_{front_end}.ipynb"
+        copy_without_outputs(TOUR, jupyter_server.root / name, TOUR_EXTRA_CELLS)
+        path = FRONT_ENDS[front_end].format(name=name)
+        page = open_and_run(
+            jupyter_server,
+            browser_context,
+            artifacts_dir,
+            f"{front_end}-contrast",
+            path,
+            TOUR_DONE,
+            page_timeout_ms=20_000,
+        ).page
     page.wait_for_function(
         "document.querySelectorAll('.jp-OutputArea-output .jupyter-widgets').length >= 7"
     )
@@ -189,7 +145,8 @@ def tour_page(request, jupyter_server, browser_context, artifacts_dir):
     page.evaluate(
         "window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})"
     )
-    page.close()
+    if front_end != "lab":  # the shared tour stays open for other modules
+        page.close()
 
 
 @pytest.mark.parametrize("theme", THEMES)

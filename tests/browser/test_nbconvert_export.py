@@ -15,26 +15,13 @@ Example:
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from jupyter_pages import TOUR as CHAPTER
 
-try:
-    import playwright.sync_api  # noqa: F401
-except ImportError:
-    if os.environ.get("KERAS_LENS_SKIP_BROWSER") == "1":
-        pytest.skip("KERAS_LENS_SKIP_BROWSER=1", allow_module_level=True)
-    raise ImportError(
-        "playwright is missing: run `bash scripts/test.sh` or set KERAS_LENS_SKIP_BROWSER=1"
-    ) from None
-
-pytestmark = pytest.mark.browser
-
-CHAPTER = Path(__file__).resolve().parents[2] / "notebooks" / "00_toolkit_tour.ipynb"
 INTERNAL_ID = re.compile(r"\bL\d+->L\d+\b")
 
 

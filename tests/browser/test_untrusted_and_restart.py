@@ -16,27 +16,16 @@ Example:
 
 from __future__ import annotations
 
+import copy
+import functools
 import importlib.util
-import os
 import re
-import time
 from pathlib import Path
 
 import nbformat
 import pytest
+from jupyter_pages import ROOT, open_page, poll, wait_ready, write_notebook
 
-try:
-    import playwright.sync_api  # noqa: F401
-except ImportError:
-    if os.environ.get("KERAS_LENS_SKIP_BROWSER") == "1":
-        pytest.skip("KERAS_LENS_SKIP_BROWSER=1", allow_module_level=True)
-    raise ImportError(
-        "playwright is missing: run `bash scripts/test.sh` or set KERAS_LENS_SKIP_BROWSER=1"
-    ) from None
-
-pytestmark = pytest.mark.browser
-
-ROOT = Path(__file__).resolve().parents[2]
 # Lab: a workspace per notebook, so a reload restores no other notebook beside it
 FRONT_ENDS = {"lab": "lab/workspaces/{stem}/tree/{name}", "notebook7": "notebooks/{name}"}
 INTERNAL_ID = re.compile(r"\bL\d+\b|\bL\d+->L\d+\b")
@@ -63,8 +52,10 @@ def _model():
     return keras.Model(x, keras.layers.Dense(3, name="scores")(z), name="small_cnn")
 
 
+@functools.cache
 def _bundles() -> dict[str, dict]:
-    """What each entry point stores in a notebook (built in this process, as the kernel would)."""
+    """What each entry point stores in a notebook (built in this process, as the kernel would;
+    once for both front ends)."""
     import keras_lens
     import numpy as np
 
@@ -87,7 +78,7 @@ def _bundles() -> dict[str, dict]:
 
 
 def _untrusted_notebook(path: Path) -> None:
-    bundles = _bundles()
+    bundles = copy.deepcopy(_bundles())
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
     for name, (code, _, _) in ENTRY_POINTS.items():
@@ -100,23 +91,6 @@ def _untrusted_notebook(path: Path) -> None:
 
 def _path(front_end: str, name: str) -> str:
     return FRONT_ENDS[front_end].format(name=name, stem=Path(name).stem.replace("_", "-"))
-
-
-def _open(context, server, path: str):
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(server.url(path))
-    _wait_ready(page)
-    return page
-
-
-def _wait_ready(page) -> None:
-    page.wait_for_function("() => !!window.jupyterapp", timeout=60_000)
-    page.wait_for_function(
-        """() => { const p = window.jupyterapp.shell.currentWidget;
-                   return p && p.content && p.content.model && p.context && p.context.isReady; }""",
-        timeout=60_000,
-    )
 
 
 _TRUSTED = """() => { const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
@@ -137,15 +111,11 @@ _OUTPUTS = """() => Array.from(window.jupyterapp.shell.currentWidget.node
 
 
 def _wait_for_images(page, count: int) -> list[dict]:
-    deadline = time.monotonic() + 20
-    while True:
-        outputs = page.evaluate(_OUTPUTS)
+    def loaded(outputs: list[dict]) -> bool:
         images = [img for out in outputs for img in out["images"]]
-        if len(images) >= count and all(img["complete"] for img in images):
-            return outputs
-        if time.monotonic() > deadline:
-            return outputs
-        time.sleep(0.2)
+        return len(images) >= count and all(img["complete"] for img in images)
+
+    return poll(lambda: page.evaluate(_OUTPUTS), loaded, timeout=20, every=0.2)
 
 
 @pytest.mark.parametrize("front_end", sorted(FRONT_ENDS))
@@ -154,7 +124,7 @@ def test_untrusted_stored_outputs_show_drawings_and_tables(
 ):
     name = f"stored_untrusted_{front_end}.ipynb"
     _untrusted_notebook(jupyter_server.root / name)
-    page = _open(browser_context, jupyter_server, _path(front_end, name))
+    page = open_page(jupyter_server, browser_context, _path(front_end, name))
     try:
         page.wait_for_function(
             "window.jupyterapp.shell.currentWidget.node"
@@ -206,11 +176,7 @@ def _execute(path: Path) -> None:
 @pytest.fixture(scope="module")
 def executed(jupyter_server) -> Path:
     """A small notebook executed by scripts/execute_notebooks.py, as the chapters are."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
-    nb.cells = [nbformat.v4.new_code_cell(source) for source in RESTART_CELLS]
-    path = jupyter_server.root / "executed_template.ipynb"
-    nbformat.write(nb, path)
+    path = write_notebook(jupyter_server.root / "executed_template.ipynb", RESTART_CELLS)
     _execute(path)
     return path
 
@@ -238,14 +204,10 @@ def _widget_outputs(page) -> dict:
 
 
 def _wait_for_widgets(page) -> dict:
-    deadline = time.monotonic() + 30
-    while True:
-        state = _widget_outputs(page)
-        if (state["svgs"] and state["rows"]) or WIDGET_ERROR in state["text"]:
-            return state
-        if time.monotonic() > deadline:
-            return state
-        time.sleep(0.3)
+    def settled(state: dict) -> bool:
+        return bool(state["svgs"] and state["rows"]) or WIDGET_ERROR in state["text"]
+
+    return poll(lambda: _widget_outputs(page), settled, timeout=30, every=0.3)
 
 
 @pytest.mark.parametrize("front_end", sorted(FRONT_ENDS))
@@ -256,19 +218,24 @@ def test_stored_widgets_render_after_restart_and_reload(
     assert "application/vnd.jupyter.widget-state+json" in stored.metadata.get("widgets", {})
     name = f"restart_{front_end}.ipynb"
     _trusted_copy(jupyter_server, executed, name, keep_state=True)
-    page = _open(browser_context, jupyter_server, _path(front_end, name))
+    page = open_page(jupyter_server, browser_context, _path(front_end, name))
     try:
         state = _wait_for_widgets(page)
         assert state["trusted"], "the signed copy did not open trusted"
         assert WIDGET_ERROR not in state["text"], f"{front_end}: {state['text'][:300]!r}"
         assert state["svgs"] == 1 and state["rows"] == 3, state
         # restart the kernel, reload the page: the widgets come back from the stored state
+        # (wait for the restarted kernel to be idle: a page that reloads while it still starts
+        # gets no comm info from it, and the widget manager then skips the stored state too)
         page.evaluate(
             "async () => { const p = window.jupyterapp.shell.currentWidget;"
-            " await p.sessionContext.ready; await p.sessionContext.session.kernel.restart(); }"
+            " await p.sessionContext.ready; const kernel = p.sessionContext.session.kernel;"
+            " await kernel.restart();"
+            " for (let i = 0; i < 600 && kernel.status !== 'idle'; i++)"
+            "   await new Promise(r => setTimeout(r, 100)); }"
         )
         page.reload()
-        _wait_ready(page)
+        wait_ready(page)
         state = _wait_for_widgets(page)
         page.screenshot(path=str(artifacts_dir / f"{front_end}-restart-reload.png"), full_page=True)
         assert WIDGET_ERROR not in state["text"], f"{front_end}: {state['text'][:300]!r}"
@@ -278,7 +245,7 @@ def test_stored_widgets_render_after_restart_and_reload(
     # the control: the same notebook without its widget state shows the error this prevents
     name = f"restart_no_state_{front_end}.ipynb"
     _trusted_copy(jupyter_server, executed, name, keep_state=False)
-    page = _open(browser_context, jupyter_server, _path(front_end, name))
+    page = open_page(jupyter_server, browser_context, _path(front_end, name))
     try:
         state = _wait_for_widgets(page)
         assert WIDGET_ERROR in state["text"], "control: without widget state no error shown?"

@@ -107,7 +107,8 @@ def to_dot_indexed(
         '  edge [color="#555555", arrowsize=0.7];',
     ]
     index = {"boxes": writer.boxes, "clusters": writer.frames, "edges": writer.edge_pairs}
-    return "\n".join([*head, *body, *writer.edge_lines, "}", ""]), index
+    lines = [*head, *body, *writer.edge_lines, *writer.title_edges(), "}", ""]
+    return "\n".join(lines), index
 
 
 class _Writer:
@@ -119,6 +120,8 @@ class _Writer:
         self.seen_edges: set[tuple[str, str, int, int]] = set()
         self.seen_pairs: set[tuple[str, str]] = set()
         self.clusters = 0
+        self.emitted: list[str] = []  # box ids in the order their lines are written
+        self.frame_firsts: list[tuple[str, str]] = []  # (frame id, its first box)
         self.boxes: dict[str, dict[str, Any]] = {}
         self.frames: dict[str, dict[str, str]] = {}
         self.names = {r.key: r.name for g in root.walk() for r in g.layers}
@@ -147,6 +150,7 @@ class _Writer:
     def graph_body(self, graph: LayerGraph, indent: str, nested: bool = False) -> list[str]:
         lines: list[str] = []
         open_until = ""
+        frame_start = ("", 0)
         for layer in graph.layers:
             if nested and layer.implicit:  # as model_to_dot: a nested Sequential's InputLayer
                 continue  # is not drawn; the edge goes into its first layer
@@ -160,19 +164,22 @@ class _Writer:
                 frame = f"c{self.clusters}"
                 self.frames[frame] = {"key": group.id, "kind": "group"}
                 label = f"▾ <b>{esc(group.label)}</b> · {group.blocks} blocks"
+                tip = dot_string(esc_text(f"{group.label}: click the label to fold"))
                 lines.append(f"{indent}subgraph cluster_{self.clusters} {{")
                 lines.append(
-                    f'{indent}  label=<{label}>; labeljust="l"; style="dashed,rounded"; '
-                    f'color="#2e8b57"; class="kl_{frame}"; '
-                    f"tooltip={dot_string(esc_text(f'{group.label}: click the label to fold'))};"
+                    f'{indent}  label=""; style="dashed,rounded"; '
+                    f'color="#2e8b57"; class="kl_{frame}"; tooltip={tip};'
                 )
+                lines.append(f"{indent}  {self.frame_label(frame, label, tip)}")
                 indent += "  "
                 open_until = group.keys[-1]
+                frame_start = (frame, len(self.emitted))
             self.layer_lines(graph, layer, indent, lines)
             if open_until and layer.key == open_until:
                 indent = indent[:-2]
                 lines.append(f"{indent}}}")
                 open_until = ""
+                self.label_above(*frame_start)
         if open_until:  # defensive: a group whose last member was not met
             lines.append(f"{indent[:-2]}}}")
         for e in graph.edges:
@@ -194,6 +201,33 @@ class _Writer:
             if (a, b) not in self.seen_pairs:
                 self.seen_pairs.add((a, b))
                 self.edge_pairs.append([a, b])
+        return lines
+
+    def frame_label(self, frame: str, label: str, tip: str) -> str:
+        """A frame's title as a box of its own at the frame's top: edges go round it.
+
+        A Graphviz cluster label is not an obstacle for the edge router, so the arrows into a
+        frame crossed its title. ``layout.nest_frame_labels`` moves this box into the frame's
+        ``<g class="cluster">`` in the SVG (clicks on it fold the frame).
+        """
+        return (
+            f'{frame}_label [shape=plaintext, style="", margin="0.02,0.01", label=<{label}>, '
+            f'class="kl-frame-label kl_{frame}", tooltip={tip}];'
+        )
+
+    def label_above(self, frame: str, start: int) -> None:
+        """An invisible arrow from the frame's title to its first box: the title is on top."""
+        if start < len(self.emitted):
+            self.frame_firsts.append((frame, self.emitted[start]))
+
+    def title_edges(self) -> list[str]:
+        """Invisible arrows ranking each frame title between the first box and what feeds it."""
+        lines = []
+        for frame, first in self.frame_firsts:
+            lines.append(f"  {frame}_label -> {first} [style=invis];")
+            for a, b in self.edge_pairs:
+                if b == first:
+                    lines.append(f"  {a} -> {frame}_label [style=invis];")
         return lines
 
     def label_of(self, key: str) -> str:
@@ -224,6 +258,7 @@ class _Writer:
         )
         tip = f"{group.label}: {group.blocks} repeated blocks, {len(group.keys)} layers"
         tip += "; click to open"
+        self.emitted.append(box)
         self.boxes[box] = {
             "key": group.id,
             "name": group.label,
@@ -261,12 +296,15 @@ class _Writer:
         tip = f"{layer.name} ({layer.class_name}, nested model): click the label to collapse"
         lines.append(f"{indent}subgraph cluster_{self.clusters} {{")
         lines.append(
-            f'{indent}  label=<{label}>; labeljust="l"; style="{style}"; color="{color}";'
+            f'{indent}  label=""; style="{style}"; color="{color}";'
             f" penwidth={3 if layer.key == self.opts.highlight else 1.2};"
             f' class="kl_{frame}"; tooltip={dot_string(esc_text(tip))};'
         )
+        lines.append(f"{indent}  {self.frame_label(frame, label, dot_string(esc_text(tip)))}")
+        start = len(self.emitted)
         lines.extend(self.graph_body(sub, indent + "  ", nested=True))
         lines.append(f"{indent}}}")
+        self.label_above(frame, start)
 
     def resolve_output(self, graph: LayerGraph, key: str, index: int) -> str:
         """The box drawing output ``index`` of layer ``key`` (inside an expanded nested model)."""
@@ -341,6 +379,7 @@ class _Writer:
             + "</table>>"
         )
         box = self.box_id(layer.key)
+        self.emitted.append(box)
         attrs = [
             f"label={label}",
             f"tooltip={dot_string(esc_text(_tooltip(layer)))}",

@@ -96,17 +96,20 @@ def _groups_in(graph: LayerGraph, parent: str, found: list[FoldGroup]) -> None:
         if best is None:
             break
         prefix, blocks = best
-        keys = tuple(r.key for r in layers if r.key in {k for b in blocks.values() for k in b})
+        members = {k for b in blocks.values() for k in b}
+        keys = tuple(r.key for r in layers if r.key in members)
         taken.update(keys)
         numbers = sorted(blocks)
         label = f"{prefix}{numbers[0]}…{prefix}{numbers[-1]}"
         found.append(FoldGroup(f"group:{prefix}#", label, len(blocks), keys, parent))
     run: list[LayerRecord] = []
+    position = {r.key: i for i, r in enumerate(graph.layers)}  # inputs count: first block too
     for r in [*layers, None]:  # stretches of consecutive ungrouped layers
         if r is not None and r.key not in taken:
             run.append(r)
             continue
-        found.extend(_structure_groups(graph, run))
+        if len(run) >= 2 * MIN_BLOCK_LAYERS:
+            found.extend(_structure_groups(graph, run, position))
         run = []
     first = {r.key: i for i, r in enumerate(layers)}
     found.sort(key=lambda g: first[g.keys[0]])
@@ -153,9 +156,13 @@ def _best_prefix(
     return prefix, {n: tuple(k for *_, k in m) for n, m in families[prefix].items()}
 
 
-def _structure_groups(graph: LayerGraph, layers: list[LayerRecord]) -> list[FoldGroup]:
-    """Tandem repeats of (class, inbound offsets) tokens among ``layers`` (graph order)."""
-    position = {r.key: i for i, r in enumerate(graph.layers)}  # inputs count: first block too
+def _structure_groups(
+    graph: LayerGraph, layers: list[LayerRecord], position: dict[str, int]
+) -> list[FoldGroup]:
+    """Tandem repeats of (class, inbound offsets) tokens among ``layers`` (graph order).
+
+    ``position``: each layer key's index in ``graph.layers``.
+    """
     tokens: list[tuple[str, tuple[int, ...]]] = []
     for r in layers:
         i = position[r.key]
@@ -194,16 +201,18 @@ def _repeat_at(tokens: list[tuple[str, tuple[int, ...]]], start: int) -> tuple[i
     best: tuple[int, int] | None = None
     n = len(tokens)
     for period in range(MIN_BLOCK_LAYERS, min(_MAX_PERIOD, (n - start) // 2) + 1):
+        if tokens[start + period] != tokens[start]:
+            continue  # quick rejection: the second block does not even start alike
         unit = tokens[start : start + period]
-        if any(period % d == 0 and unit == unit[:d] * (period // d) for d in range(1, period)):
-            continue  # [Dense, Dense] is a chain of one layer repeated, not a block
         count = 1
         while (
             start + (count + 1) * period <= n
-            and tokens[start + count * period : start + (count + 1) * period]
-            == tokens[start : start + period]
+            and tokens[start + count * period : start + (count + 1) * period] == unit
         ):
             count += 1
-        if count >= 2 and (best is None or period * count > best[0] * best[1]):
-            best = (period, count)
+        if count < 2 or (best is not None and period * count <= best[0] * best[1]):
+            continue
+        if any(period % d == 0 and unit == unit[:d] * (period // d) for d in range(1, period)):
+            continue  # [Dense, Dense] is a chain of one layer repeated, not a block
+        best = (period, count)
     return best

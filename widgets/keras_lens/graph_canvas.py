@@ -40,3 +40,5 @@ class GraphCanvas(anywidget.AnyWidget):
     labels = traitlets.Dict().tag(sync=True)
     legend = traitlets.List().tag(sync=True)
     summary_text = traitlets.Unicode("").tag(sync=True)
+    #: True: ``summary_text`` is made on the first click of "copy summary" (big models)
+    summary_lazy = traitlets.Bool(False).tag(sync=True)

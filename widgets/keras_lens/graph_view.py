@@ -36,13 +36,23 @@ from keras_lens.details import layer_details_html, layer_list_html
 from keras_lens.dot_render import FILL, GraphOptions, to_dot_indexed
 from keras_lens.folding import FoldGroup, find_groups
 from keras_lens.graph_canvas import GraphCanvas
-from keras_lens.layout import INSTALL_HELP, LayoutError, dot_to_svg, find_engine
+from keras_lens.graph_prefetch import ENABLED as PREFETCH
+from keras_lens.graph_prefetch import Prefetcher
+from keras_lens.layout import (
+    INSTALL_HELP,
+    LayoutError,
+    dot_to_svg,
+    find_engine,
+    nest_frame_labels,
+)
 from keras_lens.records import LayerGraph
 
 __all__ = ["FOLD_ABOVE", "GraphView", "graph"]
 
 #: Repeated blocks are folded by default in graphs with more layers than this.
 FOLD_ABOVE = 80
+_PREFETCH_MAX = 12  # drawings laid out ahead, per drawing shown
+_EAGER_SUMMARY = 2000  # above this many layers the copyable summary is made on request
 _NONE = ""
 _TITLE = re.compile(r"<title>[^<]*</title>\n?")
 
@@ -85,6 +95,7 @@ i18n.register(
         "graph.more": ("more", "更多"),
         "graph.no_match": ("no layer matches", "没有匹配的层"),
         "graph.redrawing": ("redrawing…", "重新绘制中…"),
+        "graph.preparing": ("preparing the summary…", "正在生成摘要…"),
         "graph.empty": ("nothing to draw", "没有可绘制的内容"),
         "graph.legend_input": ("input", "输入"),
         "graph.legend_layer": ("layer", "层"),
@@ -115,6 +126,7 @@ _FRONT_LABELS = [
     "more",
     "no_match",
     "redrawing",
+    "preparing",
     "empty",
 ]
 
@@ -204,6 +216,7 @@ class GraphView(LensBox):
         self.options = options
         self._svg_cache: dict[GraphOptions, tuple[str, dict[str, Any]]] = {}
         self._engine = find_engine()
+        self.prefetcher = Prefetcher(self._prefetch_one, delay=0.3)
         self._model_keys = {
             layer.key for g in layer_graph.walk() for layer in g.layers if layer.is_model
         }
@@ -243,11 +256,13 @@ class GraphView(LensBox):
             description=t("graph.layer"),
             layout=w.Layout(width="420px"),
         )
+        lazy_summary = len(layer_graph.layers) > _EAGER_SUMMARY
         self.canvas = GraphCanvas(
             name=layer_graph.name,
             labels={k: t(f"graph.{k}") for k in _FRONT_LABELS},
             legend=_legend(),
-            summary_text=_summary_text(layer_graph),
+            summary_text="" if lazy_summary else _summary_text(layer_graph),
+            summary_lazy=lazy_summary,
             selected=options.highlight or "",
             layout=w.Layout(flex="1 1 auto", min_width="0"),
         )
@@ -323,6 +338,8 @@ class GraphView(LensBox):
         self._refresh()
 
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("type") == "summary":
+            self.canvas.summary_text = _summary_text(self.layer_graph)
         if isinstance(content, dict) and content.get("type") == "toggle":
             with contextlib.suppress(KeyError):  # a stale click from a replaced drawing
                 self.toggle(str(content.get("key", "")))
@@ -353,6 +370,7 @@ class GraphView(LensBox):
             self.canvas.layout.display = None
             self.drawing.layout.display = "none"
             self.drawing.value = ""
+            self._prefetch_neighbours(index)
             boxes = len(index["boxes"])
             lr = self.options.rankdir == "LR" and boxes > FOLD_ABOVE
             self.warning.value = (
@@ -393,10 +411,34 @@ class GraphView(LensBox):
             return self._svg_cache[options]
         if self._engine is None or not self.layer_graph.nodes:
             return "", {"boxes": {}, "clusters": {}, "edges": []}
+        if self.prefetcher.wait(options) and options in self._svg_cache:
+            return self._svg_cache[options]  # the background thread was laying it out
+        return self._render_now(options)
+
+    def _render_now(
+        self, options: GraphOptions, background: bool = False
+    ) -> tuple[str, dict[str, Any]]:
         dot, index = to_dot_indexed(self.layer_graph, options, self.groups)
-        svg = _TITLE.sub("", dot_to_svg(dot, self._engine))  # tooltips say names, not ids
+        svg = dot_to_svg(dot, self._engine, background=background)
+        svg = _TITLE.sub("", svg)  # tooltips say names, not ids
+        svg = nest_frame_labels(svg)
         self._svg_cache[options] = (svg, index)
         return svg, index
+
+    def _prefetch_neighbours(self, index: dict[str, Any]) -> None:
+        """Lay out, in the background, each drawing one click away from this one."""
+        if not PREFETCH:
+            return
+        keys = [b["key"] for b in index["boxes"].values() if b["kind"] in ("group", "model")]
+        keys += [f["key"] for f in index["clusters"].values()]
+        valid = self._model_keys | {g.id for g in self.groups}
+        here = self.options.with_(highlight=None)
+        ahead = [here.with_(flipped=here.flipped ^ {k}) for k in dict.fromkeys(keys) if k in valid]
+        self.prefetcher.ahead([o for o in ahead if o not in self._svg_cache][:_PREFETCH_MAX])
+
+    def _prefetch_one(self, options: Any) -> None:
+        if options not in self._svg_cache:
+            self._render_now(options, background=True)
 
     def _drawing_html(self, options: GraphOptions) -> str:
         graph = self.layer_graph

@@ -29,7 +29,15 @@ from dataclasses import dataclass, field, replace
 
 from keras_lens.records import LayerGraph, LayerRecord, Shape, WeightRecord, format_shape
 
-__all__ = ["SummaryRow", "SummaryTable", "build_summary", "dtype_bytes", "readable_bytes"]
+__all__ = [
+    "SummaryRow",
+    "SummaryTable",
+    "build_summary",
+    "dtype_bytes",
+    "path_labels",
+    "readable_bytes",
+    "short_path",
+]
 
 _BITS = {
     **{f"float{i}": i for i in (16, 32, 64)},
@@ -62,6 +70,74 @@ def readable_bytes(size: float) -> str:
             return f"{size:.2f} {unit}"
         size /= 1024
     return f"{size:.2f} PB"
+
+
+def short_path(path: str, max_chars: int = 36) -> str:
+    """A nested-model key at most ``max_chars`` long, ellipsised in the middle.
+
+    The first and the last parts stay; the parts between go, from the left, until it fits
+    (``"encoder/…/res_block_2"``). A single part that is still too long loses its middle
+    characters.
+
+    Example:
+        >>> short_path("encoder/stage_1/res_block_2", 24)
+        'encoder/…/res_block_2'
+        >>> short_path("encoder/stage_1/block_a/res_block_2", 30)
+        'encoder/…/block_a/res_block_2'
+        >>> short_path("encoder/stage_1/res_block_2")
+        'encoder/stage_1/res_block_2'
+    """
+    if max_chars < 5:
+        raise ValueError(f"max_chars must be at least 5; got {max_chars!r}.")
+    if len(path) <= max_chars:
+        return path
+    parts = path.split("/")
+    if len(parts) > 2:
+        for keep in range(len(parts) - 2, 0, -1):  # keep the last ``keep`` parts
+            candidate = "/".join([parts[0], "…", *parts[-keep:]])
+            if len(candidate) <= max_chars:
+                return candidate
+        candidate = "/".join([parts[0], "…", parts[-1]])
+        if len(candidate) <= max_chars:
+            return candidate
+    head = (max_chars - 1) // 2
+    tail = max_chars - 1 - head
+    return path[:head] + "…" + path[-tail:]
+
+
+def path_labels(paths: Iterable[str], max_chars: int = 36) -> dict[str, str]:
+    """``short_path`` of each path, made distinct: paths whose short forms collide keep more
+    of their trailing parts (``"enc/…/stage_1/block"``), up to the whole path.
+
+    Example:
+        >>> labels = path_labels(["encoder/body/stage_1/block", "encoder/body/stage_2/block"], 16)
+        >>> labels["encoder/body/stage_1/block"], labels["encoder/body/stage_2/block"]
+        ('encoder/…/stage_1/block', 'encoder/…/stage_2/block')
+    """
+    paths = list(dict.fromkeys(paths))
+    options = {p: _label_options(p, max_chars) for p in paths}
+    level = dict.fromkeys(paths, 0)
+    while True:
+        labels = {p: options[p][level[p]] for p in paths}
+        groups: dict[str, list[str]] = {}
+        for p, text in labels.items():
+            groups.setdefault(text, []).append(p)
+        clashing = [p for group in groups.values() if len(group) > 1 for p in group]
+        movable = [p for p in clashing if level[p] < len(options[p]) - 1]
+        if not movable:
+            return labels
+        for p in movable:
+            level[p] += 1
+
+
+def _label_options(path: str, max_chars: int) -> list[str]:
+    """Ever longer labels of one path: the short form, more trailing parts, the whole path."""
+    parts = path.split("/")
+    found = [short_path(path, max_chars)]
+    for keep in range(2, len(parts) - 1):
+        found.append("/".join([parts[0], "…", *parts[-keep:]]))
+    found.append(path)
+    return list(dict.fromkeys(found))
 
 
 @dataclass(frozen=True)

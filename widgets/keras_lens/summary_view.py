@@ -23,6 +23,7 @@ import traitlets
 
 from keras_lens import i18n, static, theme
 from keras_lens._checks import graph_of, require_flag
+from keras_lens._compat import tooltip_kwargs
 from keras_lens._html import esc
 from keras_lens._widgets import LensBox
 from keras_lens.records import format_shape
@@ -31,6 +32,7 @@ from keras_lens.summary_table import (
     SummaryTable,
     build_summary,
     dtype_bytes,
+    path_labels,
     readable_bytes,
 )
 
@@ -62,6 +64,7 @@ i18n.register(
         "summary.col_bytes": ("Param bytes", "参数字节"),
         "summary.col_activations": ("Act./sample", "激活/样本"),
         "summary.col_connected": ("Connected to", "连接到"),
+        "summary.expand_tip": ("expand or collapse {path}", "展开或折叠 {path}"),
     }
 )
 
@@ -82,6 +85,26 @@ _STYLE = theme.STYLE + (  # colours: keras_lens.theme
     ".klens-sum .s{white-space:nowrap}"
     ".klens-sum tr.model td:first-child{font-weight:bold}</style>"
 )
+
+
+#: The live widget only (the stored copy keeps ``_STYLE``): the table scrolls in its own box
+#: with the header row pinned at the top, long names and "connected to" lists wrap, formulas
+#: are cut with an ellipsis (the whole formula is the cell's tooltip), so the table fits the
+#: JupyterLab main area beside an open file browser (1400-px window) without a side scrollbar.
+LIVE_STYLE = (
+    "<style>.klens-sum .klens-scroll{max-height:460px;overflow:auto;"
+    "border:1px solid var(--kl-rule)}"
+    ".klens-sum .klens-scroll table{width:100%}"
+    ".klens-sum .klens-scroll thead th{position:sticky;top:0;z-index:1;"
+    "background:var(--jp-layout-color1,#fff);color:var(--kl-text);"
+    "box-shadow:0 1px 0 var(--kl-rule)}"
+    ".klens-sum .klens-scroll td.w{overflow-wrap:break-word;min-width:6em}"
+    ".klens-sum .klens-scroll td.f{max-width:8em;overflow:hidden;text-overflow:ellipsis;"
+    "white-space:nowrap}"
+    ".klens-sum .klens-scroll th{white-space:normal;vertical-align:bottom}</style>"
+)
+#: Longest expand-button label before it is ellipsised in the middle.
+BUTTON_CHARS = 36
 
 
 def summary(model: Any, *, expand_nested: bool = False) -> Summary:
@@ -118,9 +141,17 @@ def _size(shape: Any) -> int:
 
 
 def summary_html(
-    table: SummaryTable, rows: Iterable[SummaryRow] | None = None, selected: str = ""
+    table: SummaryTable,
+    rows: Iterable[SummaryRow] | None = None,
+    selected: str = "",
+    *,
+    scroll: bool = False,
 ) -> str:
-    """The table as static, escaped HTML (all rows expanded unless ``rows`` is given)."""
+    """The table as static, escaped HTML (all rows expanded unless ``rows`` is given).
+
+    ``scroll=True`` (the live widget) puts the table in its own scroll box with a sticky header
+    and marks the cells that may wrap (``w``) or be cut with an ellipsis (``f``).
+    """
     rows = table.visible_rows(True) if rows is None else list(rows)
     columns = ["layer", "output", "params", "trainable", "non_trainable", "formula", "bytes"]
     columns += ["activations", *(["connected"] if table.show_connections else [])]
@@ -128,7 +159,9 @@ def summary_html(
     out = [
         _STYLE,
         "<div class='klens-sum'>",
+        *([LIVE_STYLE] if scroll else []),
         f"<b>Model: &quot;{esc(table.name)}&quot;</b> ({esc(table.class_name)})",
+        *(["<div class='klens-scroll'>"] if scroll else []),
         static.table_open()
         + "<thead><tr>"
         + "".join(f"<th>{esc(h)}</th>" for h in head)
@@ -145,8 +178,13 @@ def summary_html(
             or "?"
         )
         formula = f"<span title='{esc(row.explanation)}'>{esc(row.formula)}</span>"
+        if scroll:
+            tip = f"{row.formula} = {row.explanation}" if row.explanation else row.formula
+            formula = ("f", esc(row.formula), tip)
+        name = esc(row.name).replace("_", "_<wbr>") if scroll else esc(row.name)
+        layer = f"{indent}{name} ({esc(row.class_name)})"
         cells = [
-            f"{indent}{esc(row.name)} ({esc(row.class_name)})",
+            ("w", layer, "") if scroll else layer,
             shapes,
             (f"{row.params:,}", "n"),
             (f"{row.trainable_params:,}", "n"),
@@ -156,17 +194,28 @@ def summary_html(
             ("?" if row.activations is None else f"{row.activations:,}", "n"),
         ]
         if table.show_connections:
-            cells.append("<br>".join(esc(c) for c in row.connected_to) or "-")
-        tds = "".join(
-            f"<td class='n'>{esc(c[0])}</td>" if isinstance(c, tuple) else f"<td>{c}</td>"
-            for c in cells
-        )
+            connected = "<br>".join(esc(c) for c in row.connected_to) or "-"
+            if scroll:  # long names break after an underscore, not in the middle of a word
+                connected = connected.replace("_", "_<wbr>")
+            cells.append(("w", connected, "") if scroll else connected)
+        tds = "".join(_td(c) for c in cells)
         out.append(f"<tr class='{classes}' data-key='{esc(row.key)}'>{tds}</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table>" + ("</div>" if scroll else ""))
     out.append("<pre>" + esc("\n".join(table.totals_lines())) + "</pre>")
     out += [f"<p><i>Note: {esc(note)}</i></p>" for note in table.notes]
     out.append("</div>")
     return "\n".join(out)
+
+
+def _td(cell: str | tuple[str, ...]) -> str:
+    """A ``<td>``: HTML as is, ``(text, "n")`` a right-aligned number, ``(css, html, tip)``."""
+    if isinstance(cell, str):
+        return f"<td>{cell}</td>"
+    if len(cell) == 2:
+        return f"<td class='n'>{esc(cell[0])}</td>"
+    css, html, tip = cell
+    title = f" title='{esc(tip)}'" if tip else ""
+    return f"<td class='{css}'{title}>{html}</td>"
 
 
 class Summary(LensBox):
@@ -192,15 +241,28 @@ class Summary(LensBox):
             options=[(t("summary.none"), ""), *[(r.key, r.key) for r in table.rows]],
             description=t("summary.select"),
         )
+        for control in (self.filter_text, self.filter_class, self.sort, self.layer):
+            control.layout = ipywidgets.Layout(width="auto", min_width="180px", flex="1 1 200px")
+            control.style = {"description_width": "initial"}
+        labels = path_labels(table.nested_keys, BUTTON_CHARS)
         self.toggles = {
-            key: ipywidgets.ToggleButton(value=expand_nested, description=key, icon="folder")
+            key: ipywidgets.ToggleButton(
+                value=expand_nested,
+                description=labels[key],
+                icon="folder",
+                layout=ipywidgets.Layout(width="auto", min_width="max-content"),
+                **tooltip_kwargs(t("summary.expand_tip", path=key)),
+            )
             for key in table.nested_keys
         }
         self.html = ipywidgets.HTML()
-        controls = [ipywidgets.HBox([self.filter_text, self.filter_class, self.sort, self.layer])]
+        wrap = {"flex_flow": "row wrap"}
+        row = [self.filter_text, self.filter_class, self.sort, self.layer]
+        controls = [ipywidgets.HBox(row, layout=ipywidgets.Layout(**wrap))]
         if self.toggles:
             label = ipywidgets.HTML(f"<b>{esc(t('summary.expand_nested'))}</b>")
-            controls.append(ipywidgets.HBox([label, *self.toggles.values()]))
+            buttons = [label, *self.toggles.values()]
+            controls.append(ipywidgets.HBox(buttons, layout=ipywidgets.Layout(**wrap)))
         super().__init__([*controls, self.html])
         for control in (self.filter_text, self.filter_class, self.sort, *self.toggles.values()):
             control.observe(self._render, names="value")
@@ -251,7 +313,7 @@ class Summary(LensBox):
         for button in self.toggles.values():
             button.icon = "folder-open" if button.value else "folder"
         rows = self.visible_rows()
-        html = summary_html(self.table, rows, self.selected)
+        html = summary_html(self.table, rows, self.selected, scroll=True)
         what = " · ".join(v for v in (self.filter_text.value.strip(), self.filter_class.value) if v)
         if what:  # say how much of the table the filter left, above the table
             total = len(self.table.visible_rows(True))  # every row, nested ones included

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,10 +36,15 @@ __all__ = [
     "Wrong",
     "exercise",
     "get",
+    "input_name",
+    "io_text",
+    "judge_choice",
     "layer_types",
     "registered",
     "require_callable",
     "require_choice",
+    "require_io",
+    "require_layer_type",
     "require_model",
     "require_number",
     "require_output_shape",
@@ -252,6 +257,64 @@ def require_choice(answer: Any, choices: Iterable[str], name: str = "answer") ->
             answer=answer,
         )
     return text
+
+
+def judge_choice(answer: Any, name: str, *, right: str, wrong: Mapping[str, str], ok: str) -> str:
+    """Judge a multiple-choice answer: ``ok`` for ``right``, else ``Wrong(wrong[letter])``.
+
+    The letters offered are ``right`` and the keys of ``wrong``, in alphabetical order; an
+    answer that is none of them raises ``Wrong("exercises.choice_type")`` (see
+    :func:`require_choice`). The hint gets the normalised letter as ``{answer}``.
+
+    Example:
+        >>> judge_choice(" B", "answer_00_1", right="b",
+        ...              wrong={"a": "ex.00.1.conv", "c": "ex.00.1.pool"}, ok="ex.00.1.ok")
+        'ex.00.1.ok'
+    """
+    choice = require_choice(answer, sorted({right, *wrong}), name)
+    if choice != right:
+        raise Wrong(wrong[choice], answer=choice)
+    return ok
+
+
+def io_text(model: Any) -> tuple[str, str]:
+    """``(inputs, outputs)`` of a model as text: ``("(None, 784)", "(None, 10)")``.
+
+    Several inputs are joined with ``", "``; the outputs are ``str(model.output_shape)``.
+    """
+    inputs = ", ".join(str(tuple(t.shape)) for t in model.inputs)
+    return inputs, str(model.output_shape)
+
+
+def require_io(model: Any, *, inputs: str, outputs: str, key: str | tuple[str, str]) -> None:
+    """The model's input and output shapes (as :func:`io_text` writes them) must be these.
+
+    ``key`` is one hint for both (given ``inputs`` and ``outputs``), or a pair
+    ``(inputs_key, outputs_key)``, checked in that order.
+
+    Example: ``require_io(model, inputs="(None, 784)", outputs="(None, 10)", key="ex.02.2.shape")``
+    """
+    actual_in, actual_out = io_text(model)
+    in_key, out_key = (key, key) if isinstance(key, str) else key
+    if actual_in != inputs or (in_key == out_key and actual_out != outputs):
+        raise Wrong(in_key, inputs=actual_in, outputs=actual_out)
+    if actual_out != outputs:
+        raise Wrong(out_key, inputs=actual_in, outputs=actual_out)
+
+
+def require_layer_type(model: Any, layer_type: str, key: str) -> None:
+    """The model must have a layer of class ``layer_type`` (e.g. ``"Conv2D"``), else ``key``."""
+    if layer_type not in layer_types(model):
+        raise Wrong(key)
+
+
+def input_name(model: Any) -> str:
+    """The name of a model's (first) input: its InputLayer's name, or that of its input tensor
+    (a Sequential model lists no InputLayer in ``model.layers``)."""
+    first = model.layers[0] if model.layers else None
+    if type(first).__name__ == "InputLayer":
+        return first.name
+    return model.inputs[0].name.split(":")[0]
 
 
 def require_number(answer: Any, name: str = "answer") -> int | float:

@@ -12,8 +12,9 @@ from keras_lens import i18n
 from keras_lens.exercises._registry import (
     Wrong,
     exercise,
+    judge_choice,
     layer_types,
-    require_choice,
+    require_io,
     require_model,
     require_number,
 )
@@ -102,12 +103,8 @@ i18n.register(
 @exercise("00.1", points=1, title=("Where are the parameters?", "参数在哪里？"))
 def _where_are_the_parameters(answer_00_1):
     """`answer_00_1`: "a", "b" or "c"."""
-    choice = require_choice(answer_00_1, "abc", name="answer_00_1")
-    if choice == "a":
-        raise Wrong("ex.00.1.conv")
-    if choice == "c":
-        raise Wrong("ex.00.1.pool")
-    return "ex.00.1.ok"
+    wrong = {"a": "ex.00.1.conv", "c": "ex.00.1.pool"}
+    return judge_choice(answer_00_1, "answer_00_1", right="b", wrong=wrong, ok="ex.00.1.ok")
 
 
 _where_are_the_parameters.wrong_answers = [
@@ -134,13 +131,7 @@ def _tour_model(padding="same", filters=8, kernel=3, pool=True):
 def _same_padding(conv_same):
     """`conv_same`: a keras.Model, the tour's model with padding="same"."""
     require_model(conv_same, "conv_same")
-    inputs = [tuple(t.shape) for t in conv_same.inputs]
-    if inputs != [(None, 28, 28, 1)] or tuple(conv_same.output_shape) != (None, 10):
-        raise Wrong(
-            "ex.00.2.shape",
-            inputs=", ".join(map(str, inputs)),
-            outputs=str(conv_same.output_shape),
-        )
+    require_io(conv_same, inputs="(None, 28, 28, 1)", outputs="(None, 10)", key="ex.00.2.shape")
     convs = [layer for layer in conv_same.layers if type(layer).__name__ == "Conv2D"]
     if len(convs) != 1:
         raise Wrong("ex.00.2.no_conv", count=len(convs))

@@ -9,7 +9,7 @@ Example:
 from __future__ import annotations
 
 from keras_lens import i18n
-from keras_lens.exercises._registry import Wrong, exercise, require_choice, require_model
+from keras_lens.exercises._registry import Wrong, exercise, judge_choice, require_io, require_model
 
 __all__: list[str] = []
 
@@ -60,12 +60,8 @@ i18n.register(
 @exercise("01.1", points=1, title=("What needs the functional API?", "什么需要函数式 API？"))
 def _needs_functional(answer_01_1):
     """`answer_01_1`: "a", "b" or "c"."""
-    choice = require_choice(answer_01_1, "abc", name="answer_01_1")
-    if choice == "a":
-        raise Wrong("ex.01.1.chain")
-    if choice == "c":
-        raise Wrong("ex.01.1.dropout")
-    return "ex.01.1.ok"
+    wrong = {"a": "ex.01.1.chain", "c": "ex.01.1.dropout"}
+    return judge_choice(answer_01_1, "answer_01_1", right="b", wrong=wrong, ok="ex.01.1.ok")
 
 
 _needs_functional.wrong_answers = [(lambda: "a", "ex.01.1.chain"), (lambda: "c", "ex.01.1.dropout")]
@@ -90,13 +86,7 @@ def _functional_seven(functional_7):
     require_model(functional_7, "functional_7")
     if isinstance(functional_7, keras.Sequential):
         raise Wrong("ex.01.2.sequential")
-    inputs = [tuple(t.shape) for t in functional_7.inputs]
-    if inputs != [(None, 1)] or tuple(functional_7.output_shape) != (None, 1):
-        raise Wrong(
-            "ex.01.2.shape",
-            inputs=", ".join(map(str, inputs)),
-            outputs=str(functional_7.output_shape),
-        )
+    require_io(functional_7, inputs="(None, 1)", outputs="(None, 1)", key="ex.01.2.shape")
     if functional_7.count_params() != 7:
         raise Wrong("ex.01.2.count", count=functional_7.count_params())
     return "ex.01.2.ok"

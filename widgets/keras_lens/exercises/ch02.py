@@ -12,7 +12,7 @@ import numpy as np
 
 from keras_lens import i18n
 from keras_lens.exercises._mnist import mnist_test, predict_quietly
-from keras_lens.exercises._registry import Wrong, exercise, require_choice, require_model
+from keras_lens.exercises._registry import Wrong, exercise, judge_choice, require_io, require_model
 
 __all__: list[str] = []
 
@@ -86,12 +86,8 @@ i18n.register(
 @exercise("02.1", points=1, title=("Validation 0.95, test 0.89?", "验证 0.95、测试 0.89？"))
 def _why_the_gap(answer_02_1):
     """`answer_02_1`: "a", "b" or "c"."""
-    choice = require_choice(answer_02_1, "abc", name="answer_02_1")
-    if choice == "a":
-        raise Wrong("ex.02.1.overfit")
-    if choice == "c":
-        raise Wrong("ex.02.1.scaling")
-    return "ex.02.1.ok"
+    wrong = {"a": "ex.02.1.overfit", "c": "ex.02.1.scaling"}
+    return judge_choice(answer_02_1, "answer_02_1", right="b", wrong=wrong, ok="ex.02.1.ok")
 
 
 _why_the_gap.wrong_answers = [(lambda: "a", "ex.02.1.overfit"), (lambda: "c", "ex.02.1.scaling")]
@@ -108,18 +104,11 @@ def _mlp(units=64, softmax=True):
     return keras.Model(inputs, layers.Dense(10, activation="softmax" if softmax else None)(x))
 
 
-def _io(model):
-    inputs = ", ".join(str(tuple(t.shape)) for t in model.inputs)
-    return inputs, str(model.output_shape)
-
-
 @exercise("02.2", points=1, title=("Put the softmax into the model", "把 softmax 放进模型"))
 def _softmax_head(softmax_model):
     """`softmax_model`: a keras.Model whose outputs are probabilities."""
     require_model(softmax_model, "softmax_model")
-    inputs, outputs = _io(softmax_model)
-    if inputs != "(None, 784)" or outputs != "(None, 10)":
-        raise Wrong("ex.02.2.shape", inputs=inputs, outputs=outputs)
+    require_io(softmax_model, inputs="(None, 784)", outputs="(None, 10)", key="ex.02.2.shape")
     if softmax_model.count_params() != 55_050:
         raise Wrong("ex.02.2.count", count=softmax_model.count_params())
     batch = np.random.default_rng(0).random((4, 784)).astype("float32")
@@ -140,9 +129,7 @@ _softmax_head.right_answers = [_mlp]
 def _trained_mlp(trained_mlp):
     """`trained_mlp`: a trained keras.Model on flattened MNIST images (None, 784) -> 10 scores."""
     require_model(trained_mlp, "trained_mlp")
-    inputs, outputs = _io(trained_mlp)
-    if inputs != "(None, 784)" or outputs != "(None, 10)":
-        raise Wrong("ex.02.3.shape", inputs=inputs, outputs=outputs)
+    require_io(trained_mlp, inputs="(None, 784)", outputs="(None, 10)", key="ex.02.3.shape")
     x, y = mnist_test(flat=True)
     accuracy = float((np.asarray(predict_quietly(trained_mlp, x)).argmax(axis=1) == y).mean())
     if accuracy < BAR_02_3:

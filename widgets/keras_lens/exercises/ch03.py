@@ -15,8 +15,9 @@ from keras_lens.exercises._mnist import mnist_test, predict_quietly
 from keras_lens.exercises._registry import (
     Wrong,
     exercise,
-    layer_types,
-    require_choice,
+    judge_choice,
+    require_io,
+    require_layer_type,
     require_model,
     require_number,
 )
@@ -96,12 +97,8 @@ i18n.register(
 @exercise("03.1", points=1, title=("Why (None, 4, 4, 10)?", "为什么是 (None, 4, 4, 10)？"))
 def _why_grid(answer_03_1):
     """`answer_03_1`: "a", "b" or "c"."""
-    choice = require_choice(answer_03_1, "abc", name="answer_03_1")
-    if choice == "a":
-        raise Wrong("ex.03.1.pool")
-    if choice == "c":
-        raise Wrong("ex.03.1.conv")
-    return "ex.03.1.ok"
+    wrong = {"a": "ex.03.1.pool", "c": "ex.03.1.conv"}
+    return judge_choice(answer_03_1, "answer_03_1", right="b", wrong=wrong, ok="ex.03.1.ok")
 
 
 _why_grid.wrong_answers = [(lambda: "a", "ex.03.1.pool"), (lambda: "c", "ex.03.1.conv")]
@@ -126,13 +123,9 @@ def _document_cnn(flatten=True, conv=True):
 def _trained_cnn(trained_cnn):
     """`trained_cnn`: the document's CNN with the fix, trained on the bundled MNIST."""
     require_model(trained_cnn, "trained_cnn")
-    inputs = ", ".join(str(tuple(t.shape)) for t in trained_cnn.inputs)
-    if inputs != "(None, 28, 28, 1)":
-        raise Wrong("ex.03.2.input", inputs=inputs)
-    if tuple(trained_cnn.output_shape) != (None, 10):
-        raise Wrong("ex.03.2.shape", outputs=str(trained_cnn.output_shape))
-    if "Conv2D" not in layer_types(trained_cnn):
-        raise Wrong("ex.03.2.no_conv")
+    shape_keys = ("ex.03.2.input", "ex.03.2.shape")
+    require_io(trained_cnn, inputs="(None, 28, 28, 1)", outputs="(None, 10)", key=shape_keys)
+    require_layer_type(trained_cnn, "Conv2D", "ex.03.2.no_conv")
     x, y = mnist_test()
     accuracy = float((np.asarray(predict_quietly(trained_cnn, x)).argmax(axis=1) == y).mean())
     if accuracy < BAR_03_2:

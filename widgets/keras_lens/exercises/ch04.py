@@ -9,7 +9,7 @@ Example:
 from __future__ import annotations
 
 from keras_lens import i18n
-from keras_lens.exercises._registry import Wrong, exercise, require_choice, require_model
+from keras_lens.exercises._registry import Wrong, exercise, judge_choice, require_io, require_model
 
 __all__: list[str] = []
 
@@ -77,12 +77,8 @@ i18n.register(
 @exercise("04.1", points=1, title=("A shared layer in a chain", "链中的共享层"))
 def _chain(answer_04_1):
     """`answer_04_1`: "a", "b" or "c"."""
-    choice = require_choice(answer_04_1, "abc", name="answer_04_1")
-    if choice == "a":
-        raise Wrong("ex.04.1.error")
-    if choice == "c":
-        raise Wrong("ex.04.1.copy")
-    return "ex.04.1.ok"
+    wrong = {"a": "ex.04.1.error", "c": "ex.04.1.copy"}
+    return judge_choice(answer_04_1, "answer_04_1", right="b", wrong=wrong, ok="ex.04.1.ok")
 
 
 _chain.wrong_answers = [(lambda: "a", "ex.04.1.error"), (lambda: "c", "ex.04.1.copy")]
@@ -108,11 +104,10 @@ def _siamese_check(siamese):
     from keras_lens.adapter import build_layer_graph
 
     require_model(siamese, "siamese")
-    inputs = [tuple(t.shape) for t in siamese.inputs]
-    if inputs != [(None, 784), (None, 784)]:
-        raise Wrong("ex.04.2.inputs", inputs=", ".join(map(str, inputs)))
-    if tuple(siamese.output_shape) != (None, 1):
-        raise Wrong("ex.04.2.output", outputs=str(siamese.output_shape))
+    two_inputs = "(None, 784), (None, 784)"
+    require_io(
+        siamese, inputs=two_inputs, outputs="(None, 1)", key=("ex.04.2.inputs", "ex.04.2.output")
+    )
     if not build_layer_graph(siamese).shared_layers:
         raise Wrong("ex.04.2.not_shared")
     if siamese.count_params() != 50_369:
@@ -130,12 +125,8 @@ _siamese_check.right_answers = [_siamese]
 @exercise("04.3", points=1, title=("The gradient of a shared layer", "共享层的梯度"))
 def _gradient(answer_04_3):
     """`answer_04_3`: "a", "b" or "c"."""
-    choice = require_choice(answer_04_3, "abc", name="answer_04_3")
-    if choice == "a":
-        raise Wrong("ex.04.3.first")
-    if choice == "c":
-        raise Wrong("ex.04.3.mean")
-    return "ex.04.3.ok"
+    wrong = {"a": "ex.04.3.first", "c": "ex.04.3.mean"}
+    return judge_choice(answer_04_3, "answer_04_3", right="b", wrong=wrong, ok="ex.04.3.ok")
 
 
 _gradient.wrong_answers = [(lambda: "a", "ex.04.3.first"), (lambda: "c", "ex.04.3.mean")]

@@ -12,7 +12,7 @@ import numpy as np
 
 from keras_lens import i18n
 from keras_lens.exercises._mnist import mnist_test, predict_quietly
-from keras_lens.exercises._registry import Wrong, exercise, require_choice, require_model
+from keras_lens.exercises._registry import Wrong, exercise, io_text, judge_choice, require_model
 
 __all__: list[str] = []
 
@@ -94,12 +94,8 @@ i18n.register(
 @exercise("05.1", points=1, title=("Why losses by name?", "为什么按名称指定损失？"))
 def _by_name(answer_05_1):
     """`answer_05_1`: "a", "b" or "c"."""
-    choice = require_choice(answer_05_1, "abc", name="answer_05_1")
-    if choice == "a":
-        raise Wrong("ex.05.1.speed")
-    if choice == "c":
-        raise Wrong("ex.05.1.required")
-    return "ex.05.1.ok"
+    wrong = {"a": "ex.05.1.speed", "c": "ex.05.1.required"}
+    return judge_choice(answer_05_1, "answer_05_1", right="b", wrong=wrong, ok="ex.05.1.ok")
 
 
 _by_name.wrong_answers = [(lambda: "a", "ex.05.1.speed"), (lambda: "c", "ex.05.1.required")]
@@ -137,9 +133,9 @@ def _two_input_model(aux_on="grey"):
 def _aux(aux_model):
     """`aux_model`: a keras.Model with outputs [output, aux], aux on the grey branch only."""
     require_model(aux_model, "aux_model")
-    inputs = [tuple(t.shape) for t in aux_model.inputs]
-    if inputs != [(None, 64, 64, 1), (None, 32, 32, 3)]:
-        raise Wrong("ex.05.2.inputs", inputs=", ".join(map(str, inputs)))
+    inputs, _ = io_text(aux_model)
+    if inputs != "(None, 64, 64, 1), (None, 32, 32, 3)":
+        raise Wrong("ex.05.2.inputs", inputs=inputs)
     shapes = aux_model.output_shape
     if not isinstance(shapes, list) or [tuple(s) for s in shapes] != [(None, 10)] * 2:
         raise Wrong("ex.05.2.outputs", outputs=str(shapes))
@@ -190,7 +186,7 @@ def _two_tasks(two_task_model):
     names = list(two_task_model.output_names)
     if sorted(names) != ["digit", "parity"]:
         raise Wrong("ex.05.3.names", names=names)
-    inputs = ", ".join(str(tuple(t.shape)) for t in two_task_model.inputs)
+    inputs, _ = io_text(two_task_model)
     x, y = mnist_test()
     out = _outputs_by_name(two_task_model, predict_quietly(two_task_model, x))
     digit_p, parity_p = np.asarray(out["digit"]), np.asarray(out["parity"])

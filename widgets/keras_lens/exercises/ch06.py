@@ -17,7 +17,7 @@ from keras_lens import i18n
 from keras_lens.exercises._registry import (
     Wrong,
     exercise,
-    require_choice,
+    judge_choice,
     require_model,
     require_output_shape,
 )
@@ -203,10 +203,8 @@ _deeper_ensemble.right_answers = [lambda: _ensemble([_member() for _ in range(3)
 @exercise("06.2", points=1, title=_title("ex.06.2.title"))
 def _why_freeze(answer_06_2: Any) -> str:
     """`answer_06_2`: one of "a", "b", "c", "d" (the question is in the notebook)."""
-    choice = require_choice(answer_06_2, "abcd", "answer_06_2")
-    if choice != "b":
-        raise Wrong("ex.06.2.wrong", answer=choice)
-    return "ex.06.2.ok"
+    wrong = dict.fromkeys("acd", "ex.06.2.wrong")
+    return judge_choice(answer_06_2, "answer_06_2", right="b", wrong=wrong, ok="ex.06.2.ok")
 
 
 _why_freeze.wrong_answers = [

@@ -18,8 +18,8 @@ from keras_lens import i18n
 from keras_lens.exercises._registry import (
     Wrong,
     exercise,
+    judge_choice,
     require_callable,
-    require_choice,
     require_model,
     require_output_shape,
 )
@@ -178,10 +178,8 @@ _deeper.right_answers = [lambda: toy_resnet(3)]
 @exercise("07.2", points=1, title=_title("ex.07.2.title"))
 def _why_dropout(answer_07_2: Any) -> str:
     """`answer_07_2`: one of "a", "b", "c", "d" (the question is in the notebook)."""
-    choice = require_choice(answer_07_2, "abcd", "answer_07_2")
-    if choice != "b":
-        raise Wrong("ex.07.2.wrong", answer=choice)
-    return "ex.07.2.ok"
+    wrong = dict.fromkeys("acd", "ex.07.2.wrong")
+    return judge_choice(answer_07_2, "answer_07_2", right="b", wrong=wrong, ok="ex.07.2.ok")
 
 
 _why_dropout.wrong_answers = [(lambda: "a", "ex.07.2.wrong"), (lambda: "d", "ex.07.2.wrong")]

@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from keras_lens import i18n
-from keras_lens.exercises._registry import Wrong, exercise, require_choice
+from keras_lens.exercises._registry import Wrong, exercise, judge_choice
 
 __all__: list[str] = []
 
@@ -247,10 +247,8 @@ _activated.right_answers = [_activated_class]
 @exercise("09.3", points=1, title=_title("ex.09.3.title"))
 def _why_config(answer_09_3: Any) -> str:
     """`answer_09_3`: one of "a", "b", "c", "d" (the question is in the notebook)."""
-    choice = require_choice(answer_09_3, "abcd", "answer_09_3")
-    if choice != "c":
-        raise Wrong("ex.09.3.wrong", answer=choice)
-    return "ex.09.3.ok"
+    wrong = dict.fromkeys("abd", "ex.09.3.wrong")
+    return judge_choice(answer_09_3, "answer_09_3", right="c", wrong=wrong, ok="ex.09.3.ok")
 
 
 _why_config.wrong_answers = [(lambda: "a", "ex.09.3.wrong"), (lambda: "b", "ex.09.3.wrong")]

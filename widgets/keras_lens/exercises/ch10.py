@@ -15,7 +15,7 @@ import warnings
 from typing import Any
 
 from keras_lens import i18n
-from keras_lens.exercises._registry import Wrong, exercise, require_choice
+from keras_lens.exercises._registry import Wrong, exercise, judge_choice
 
 __all__: list[str] = []
 
@@ -191,10 +191,8 @@ def layers_dense_class() -> type:
 @exercise("10.2", points=1, title=_title("ex.10.2.title"))
 def _why_one_box(answer_10_2: Any) -> str:
     """`answer_10_2`: one of "a", "b", "c", "d" (the question is in the notebook)."""
-    choice = require_choice(answer_10_2, "abcd", "answer_10_2")
-    if choice != "d":
-        raise Wrong("ex.10.2.wrong", answer=choice)
-    return "ex.10.2.ok"
+    wrong = dict.fromkeys("abc", "ex.10.2.wrong")
+    return judge_choice(answer_10_2, "answer_10_2", right="d", wrong=wrong, ok="ex.10.2.ok")
 
 
 _why_one_box.wrong_answers = [(lambda: "a", "ex.10.2.wrong"), (lambda: "b", "ex.10.2.wrong")]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from keras_lens import i18n
-from keras_lens.exercises._registry import Wrong, exercise, require_choice, require_model
+from keras_lens.exercises._registry import Wrong, exercise, input_name, judge_choice, require_model
 
 __all__: list[str] = []
 
@@ -128,7 +128,7 @@ def _named(named_mnist_model: Any) -> str:
     require_model(named_mnist_model, "named_mnist_model")
     names = [layer.name for layer in named_mnist_model.layers]
     if names == ["hidden1", "hidden2", "output"]:  # a Sequential model lists no InputLayer
-        names = [named_mnist_model.inputs[0].name.split(":")[0], *names]
+        names = [input_name(named_mnist_model), *names]
     if names != ["visible", "hidden1", "hidden2", "output"]:
         raise Wrong("ex.11.2.names", names=names)
     if named_mnist_model.count_params() != 55_050:
@@ -159,10 +159,8 @@ _named.right_answers = [_mnist_model]
 @exercise("11.3", points=1, title=_title("ex.11.3.title"))
 def _why_missing(answer_11_3: Any) -> str:
     """`answer_11_3`: one of "a", "b", "c", "d" (the question is in the notebook)."""
-    choice = require_choice(answer_11_3, "abcd", "answer_11_3")
-    if choice != "a":
-        raise Wrong("ex.11.3.wrong", answer=choice)
-    return "ex.11.3.ok"
+    wrong = dict.fromkeys("bcd", "ex.11.3.wrong")
+    return judge_choice(answer_11_3, "answer_11_3", right="a", wrong=wrong, ok="ex.11.3.ok")
 
 
 _why_missing.wrong_answers = [(lambda: "b", "ex.11.3.wrong"), (lambda: "c", "ex.11.3.wrong")]

@@ -17,7 +17,8 @@ from keras_lens import i18n
 from keras_lens.exercises._registry import (
     Wrong,
     exercise,
-    require_choice,
+    input_name,
+    judge_choice,
     require_model,
     require_output_shape,
 )
@@ -125,12 +126,9 @@ _clean_line.right_answers = [
 def _ported(ported_cnn: Any) -> str:
     """`ported_cnn`: seed 002's CNN (3.2) ported to Keras 3 (138,122 parameters)."""
     require_model(ported_cnn, "ported_cnn")
-    input_name = ported_cnn.inputs[0].name.split(":")[0]
-    first = ported_cnn.layers[0]
-    if type(first).__name__ == "InputLayer":
-        input_name = first.name
-    if input_name != "input":
-        raise Wrong("ex.12.2.input_name", name=input_name)
+    name = input_name(ported_cnn)
+    if name != "input":
+        raise Wrong("ex.12.2.input_name", name=name)
     if ported_cnn.count_params() != 138_122:
         raise Wrong("ex.12.2.params", count=ported_cnn.count_params())
     require_output_shape(ported_cnn, (None, 4, 4, 10), "ported_cnn")
@@ -164,10 +162,8 @@ _ported.right_answers = [seed_002_cnn]
 @exercise("12.3", points=1, title=_title("ex.12.3.title"))
 def _why_order(answer_12_3: Any) -> str:
     """`answer_12_3`: one of "a", "b", "c", "d" (the question is in the notebook)."""
-    choice = require_choice(answer_12_3, "abcd", "answer_12_3")
-    if choice != "c":
-        raise Wrong("ex.12.3.wrong", answer=choice)
-    return "ex.12.3.ok"
+    wrong = dict.fromkeys("abd", "ex.12.3.wrong")
+    return judge_choice(answer_12_3, "answer_12_3", right="c", wrong=wrong, ok="ex.12.3.ok")
 
 
 _why_order.wrong_answers = [(lambda: "a", "ex.12.3.wrong"), (lambda: "d", "ex.12.3.wrong")]

@@ -7,6 +7,10 @@
 const SVGNS = "http://www.w3.org/2000/svg";
 const MIN_K = 0.02;
 const MAX_K = 4;
+// Above this many boxes, boxes and arrows outside the view start hidden (display: none is not
+// laid out) and are shown as the view reaches them: Chromium's layout of a 1,000-box SVG took
+// 1.5 s of its first drawing.
+const CULL_ABOVE = 500;
 
 function h(tag, cls, text) {
   const e = document.createElement(tag);
@@ -23,6 +27,26 @@ function download(name, blob) {
   document.body.appendChild(a);
   a.click();
   setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+}
+
+// The outline of a Graphviz box: the numbers of its first <path d> or <polygon points>, read as
+// text (all absolute x,y pairs in Graphviz's output). No getBBox: it forces a layout of the
+// whole drawing, which cost seconds on a 1,000-box graph.
+function outline(g) {
+  const shape = g.querySelector("path, polygon");
+  if (!shape) return null;
+  const text = shape.getAttribute(shape.tagName === "path" ? "d" : "points") || "";
+  const nums = text.match(/-?\d+(?:\.\d+)?(?:e-?\d+)?/g);
+  if (!nums || nums.length < 4) return null;
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (let i = 0; i + 1 < nums.length; i += 2) {
+    const x = +nums[i], y = +nums[i + 1];
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+  }
+  return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
 }
 
 function render({ model, el }) {
@@ -66,7 +90,10 @@ function render({ model, el }) {
   el.append(bar, viewport, legend);
 
   // -- state ---------------------------------------------------------------------------------
-  let svg = null, root = null, overlay = null;
+  let svg = null, root = null, overlay = null, miniBase = null;
+  let searchIndex = [];    // [{id, key, name, cls, text, members: [[key, lower key]]}]
+  let markedSel = null;    // the box carrying the class kl-is-selected
+  let hidden = null;       // big drawings: [{el, x, y, w, h}] not shown yet (see CULL_ABOVE)
   let natural = { w: 1, h: 1 };
   let view = { x: 0, y: 0, k: 1 };
   let boxes = {};          // box id -> {key, name, cls, kind, members, el, bb}
@@ -88,13 +115,28 @@ function render({ model, el }) {
   function apply() {
     if (!svg) return;
     const s = size();
-    svg.style.transform =
+    const transform =
       `translate(${-view.x * view.k}px, ${-view.y * view.k}px) scale(${view.k})`;
+    svg.style.transform = transform;
+    if (overlay) overlay.style.transform = transform;
+    if (hidden && hidden.length) reveal(s);
     viewport.dataset.view = `${view.x} ${view.y} ${s.w / view.k} ${s.h / view.k}`;
     if (!miniQueued) {
       miniQueued = true;
       requestAnimationFrame(() => { miniQueued = false; drawMinimap(); });
     }
+  }
+
+  function reveal(s) {  // show what is in or near the view (half a view around it)
+    const vw = s.w / view.k, vh = s.h / view.k;
+    const x0 = view.x - vw / 2, y0 = view.y - vh / 2, x1 = view.x + vw * 1.5, y1 = view.y + vh * 1.5;
+    const keep = [];
+    for (const e of hidden) {
+      if (e.x + e.w >= x0 && e.x <= x1 && e.y + e.h >= y0 && e.y <= y1) e.el.style.display = "";
+      else keep.push(e);
+    }
+    hidden = keep;
+    viewport.dataset.hidden = hidden.length;
   }
 
   function zoomAt(factor, px, py) {
@@ -137,13 +179,11 @@ function render({ model, el }) {
   function mark(id, cls, pad) {
     const b = boxes[id];
     if (!b || !overlay) return;
-    const r = document.createElementNS(SVGNS, "rect");
-    r.setAttribute("class", cls);
-    r.setAttribute("x", b.bb.x - pad);
-    r.setAttribute("y", b.bb.y - pad);
-    r.setAttribute("width", b.bb.w + 2 * pad);
-    r.setAttribute("height", b.bb.h + 2 * pad);
-    r.setAttribute("rx", 6);
+    const r = h("div", cls);
+    r.style.left = `${b.bb.x - pad}px`;
+    r.style.top = `${b.bb.y - pad}px`;
+    r.style.width = `${b.bb.w + 2 * pad}px`;
+    r.style.height = `${b.bb.h + 2 * pad}px`;
     overlay.appendChild(r);
   }
 
@@ -157,6 +197,8 @@ function render({ model, el }) {
     return best;
   }
 
+  // The marks live in their own layer above the drawing (a <div> with the drawing's size and
+  // transform): changing them repaints that layer only, never the (possibly 1,000-box) SVG.
   function redrawMarks() {
     el.dataset.selected = model.get("selected") || "";
     if (!overlay) return;
@@ -165,7 +207,11 @@ function render({ model, el }) {
     const sel = boxOf(model.get("selected"));
     if (sel) mark(sel, "kl-selected", 5);
     if (cursor) mark(cursor, "kl-cursor", 8);
-    for (const id in boxes) boxes[id].el.classList.toggle("kl-is-selected", id === sel);
+    if (markedSel !== sel) {  // touch the two boxes that change, not every box
+      if (markedSel && boxes[markedSel]) boxes[markedSel].el.classList.remove("kl-is-selected");
+      if (sel) boxes[sel].el.classList.add("kl-is-selected");
+      markedSel = sel;
+    }
     drawMinimap();
   }
 
@@ -174,6 +220,7 @@ function render({ model, el }) {
     const index = model.get("index") || {};
     viewport.replaceChildren();
     svg = null; boxes = {}; byKey = {}; succ = {}; pred = {}; frames = {};
+    overlay = null; miniBase = null; markedSel = null; searchIndex = [];
     const text = model.get("svg");
     if (!text) {
       viewport.appendChild(h("div", "kl-empty", L("empty")));
@@ -187,12 +234,7 @@ function render({ model, el }) {
     natural = { w: vb[2] || 1, h: vb[3] || 1 };
     svg.setAttribute("width", natural.w);  // one drawing unit = one CSS pixel at zoom 1
     svg.setAttribute("height", natural.h);
-    viewport.appendChild(svg);
-    viewport.appendChild(mini);
     root = svg.querySelector("g.graph") || svg;
-    overlay = document.createElementNS(SVGNS, "g");
-    overlay.setAttribute("class", "kl-overlay");
-    svg.appendChild(overlay);  // outside the translated <g class="graph">: root coordinates
     const info = index.boxes || {};
     for (const g of svg.querySelectorAll("g.node, g.cluster")) {
       const m = /(?:^|\s)kl_(\w+)/.exec(g.getAttribute("class") || "");
@@ -205,12 +247,13 @@ function render({ model, el }) {
       }
       const b = info[id];
       if (!b) continue;
-      const bb = g.getBBox();
-      boxes[id] = { ...b, el: g, bb: { x: bb.x, y: bb.y, w: bb.width, h: bb.height } };
+      let bb = outline(g);
+      if (!bb) { const r = g.getBBox(); bb = { x: r.x, y: r.y, w: r.width, h: r.height }; }
+      boxes[id] = { ...b, el: g, bb };
       byKey[b.key] = id;
       for (const k of b.members || []) byKey[k] = id;
     }
-    // getBBox is in the coordinates of <g class="graph">, which Graphviz translates
+    // outlines are in the coordinates of <g class="graph">, which Graphviz translates
     const t = root.transform && root.transform.baseVal.consolidate();
     if (t) {
       const { a, d, e, f } = t.matrix;
@@ -219,10 +262,35 @@ function render({ model, el }) {
         Object.assign(bb, { x: bb.x * a + e, y: bb.y * d + f, w: bb.w * a, h: bb.h * d });
       }
     }
+    hidden = null;
+    if (Object.keys(boxes).length > CULL_ABOVE) {  // still detached: nothing laid out yet
+      const { a, d, e, f } = t ? t.matrix : { a: 1, d: 1, e: 0, f: 0 };
+      hidden = [];
+      for (const g of root.querySelectorAll(":scope > g.node, :scope > g.edge")) {
+        const o = outline(g);
+        if (!o) continue;
+        g.style.display = "none";
+        hidden.push({ el: g, x: o.x * a + e, y: o.y * d + f, w: o.w * a, h: o.h * d });
+      }
+    }
+    viewport.appendChild(svg);
+    viewport.appendChild(mini);
+    overlay = h("div", "kl-overlay");  // a sibling layer, in drawing units
+    overlay.style.width = `${natural.w}px`;
+    overlay.style.height = `${natural.h}px`;
+    viewport.insertBefore(overlay, mini);
     unmeasured = viewport.clientWidth === 0;  // in a hidden tab: measure again when shown
     for (const [a, b] of index.edges || []) {
       (succ[a] = succ[a] || []).push(b);
       (pred[b] = pred[b] || []).push(a);
+    }
+    for (const id in boxes) {
+      const b = boxes[id];
+      searchIndex.push({
+        id, key: b.key, name: b.name, cls: b.cls,
+        text: `${b.name}\u0000${b.cls}`.toLowerCase(),
+        members: (b.members || []).map((k) => [k, k.toLowerCase()]),
+      });
     }
     if (cursor && !boxes[cursor]) cursor = null;
     runSearch(false);
@@ -255,17 +323,28 @@ function render({ model, el }) {
     const mh = Math.min(s.h - 16, 260);
     const scale = Math.min(mh / natural.h, 120 / natural.w);
     const mw = Math.max(24, natural.w * scale);
-    mini.width = mw;
-    mini.height = natural.h * scale;
+    const mhh = Math.max(1, Math.round(natural.h * scale));
+    const css = getComputedStyle(el);
+    const nodeColour = css.getPropertyValue("--kl-mini-node").trim() || "#9aa5b1";
+    if (!miniBase || miniBase.width !== Math.round(mw) || miniBase.height !== mhh ||
+        miniBase.colour !== nodeColour) {  // the boxes, painted once per drawing
+      miniBase = document.createElement("canvas");
+      miniBase.width = Math.round(mw);
+      miniBase.height = mhh;
+      miniBase.colour = nodeColour;
+      const b = miniBase.getContext("2d");
+      b.fillStyle = nodeColour;
+      for (const id in boxes) {
+        const bb = boxes[id].bb;
+        b.fillRect(bb.x * scale, bb.y * scale, Math.max(1, bb.w * scale), Math.max(1, bb.h * scale));
+      }
+    }
+    if (mini.width !== miniBase.width) mini.width = miniBase.width;
+    if (mini.height !== miniBase.height) mini.height = miniBase.height;
     const c = mini.getContext("2d");
     c.clearRect(0, 0, mini.width, mini.height);
-    const css = getComputedStyle(el);
-    c.fillStyle = css.getPropertyValue("--kl-mini-node").trim() || "#9aa5b1";
+    c.drawImage(miniBase, 0, 0);
     const sel = boxOf(model.get("selected"));
-    for (const id in boxes) {
-      const bb = boxes[id].bb;
-      c.fillRect(bb.x * scale, bb.y * scale, Math.max(1, bb.w * scale), Math.max(1, bb.h * scale));
-    }
     const accent = css.getPropertyValue("--kl-accent").trim() || "#1976d2";
     if (sel) {
       const bb = boxes[sel].bb;
@@ -416,13 +495,10 @@ function render({ model, el }) {
     results.replaceChildren();
     if (!q) { results.style.display = "none"; redrawMarks(); return; }
     const found = [];
-    for (const id in boxes) {
-      const b = boxes[id];
-      if (b.name.toLowerCase().includes(q) || b.cls.toLowerCase().includes(q)) {
-        found.push({ id, key: b.key, text: `${b.name} (${b.cls})` });
-      }
-      for (const k of b.members || []) {
-        if (k.toLowerCase().includes(q)) found.push({ id, key: k, text: `${k} ∈ ${b.name}` });
+    for (const e of searchIndex) {  // lower-cased once per drawing, in mount()
+      if (e.text.includes(q)) found.push({ id: e.id, key: e.key, text: `${e.name} (${e.cls})` });
+      for (const [k, low] of e.members) {
+        if (low.includes(q)) found.push({ id: e.id, key: k, text: `${k} ∈ ${e.name}` });
       }
     }
     matches = [...new Set(found.map((f) => f.id))];
@@ -484,7 +560,7 @@ function render({ model, el }) {
 
   function standalone() {
     const copy = svg.cloneNode(true);
-    copy.querySelector(".kl-overlay")?.remove();
+    for (const g of copy.querySelectorAll("g.node, g.edge")) g.style.removeProperty("display");
     copy.setAttribute("xmlns", SVGNS);
     copy.setAttribute("xmlns:xlink", "http://www.w3.org/1999/xlink");
     copy.setAttribute("viewBox", `0 0 ${natural.w} ${natural.h}`);
@@ -518,8 +594,20 @@ function render({ model, el }) {
     };
     img.src = url;
   });
-  copyBtn.addEventListener("click", async () => {
+  // a big model's summary is made in Python on the first click (it took seconds up front)
+  const summaryText = () => new Promise((resolve) => {
     const text = model.get("summary_text") || "";
+    if (text || !model.get("summary_lazy")) { resolve(text); return; }
+    status.textContent = L("preparing");
+    const done = () => {
+      model.off("change:summary_text", done);
+      resolve(model.get("summary_text") || "");
+    };
+    model.on("change:summary_text", done);
+    model.send({ type: "summary" });
+  });
+  copyBtn.addEventListener("click", async () => {
+    const text = await summaryText();
     try {
       await navigator.clipboard.writeText(text);
     } catch (_) {  // no clipboard permission (an http page): the old way
