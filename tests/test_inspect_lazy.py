@@ -126,7 +126,9 @@ def test_live_display_shows_first_then_updates_with_the_finished_bundle(live, re
     model_id = first["application/vnd.jupyter.widget-view+json"]["model_id"]
     assert final["application/vnd.jupyter.widget-view+json"]["model_id"] == model_id
     assert "tracing a batch of 4" not in first["text/plain"]  # Inspect's text has no trace
-    assert "Running the batch of 4" in first["text/html"]
+    # the summary and shapes tabs were built after the first display
+    assert first["text/html"].count("Building this tab") == 2
+    assert "Building this tab" not in final["text/html"]
     # the progress line sat on top while the pass ran, then left the view and was closed
     (line,) = recorded_progress
     assert line.texts[-1].startswith("Tracing shapes: layer ") and line.bar.max == len(line.texts)
@@ -169,11 +171,61 @@ def test_headless_sends_one_finished_bundle(monkeypatch, real_runs):
 
 
 def test_nothing_pending_needs_no_display_hook_under_ipywidgets_8(live):
-    view = keras_lens.inspect(_model())  # no batch: nothing slow left
+    view = keras_lens.shapes(_model())  # no batch: nothing slow left
     if IPYWIDGETS_MAJOR >= 8:
         assert view._ipython_display_ is None
     view.finish()  # a no-op
     assert live.events == []
+
+
+@pytest.fixture
+def built(monkeypatch):
+    """Counts of what ``inspect`` builds: summary tables, summary widgets, shapes widgets."""
+    from keras_lens import shapes_view, summary_table, summary_view
+
+    counts = {"table": 0, "summary": 0, "shapes": 0}
+
+    def counting(name, owner, attribute):
+        original = getattr(owner, attribute)
+
+        def wrapper(*args, **kwargs):
+            counts[name] += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(owner, attribute, wrapper)
+
+    counting("table", summary_table, "_build")
+    counting("summary", summary_view, "summary")
+    counting("shapes", shapes_view, "Shapes")
+    return counts
+
+
+def test_only_the_graph_tab_is_built_before_the_first_display(live, recorded_progress, built):
+    adapter.clear_cache()
+    view = keras_lens.inspect(_model(), selected="dense")  # no batch: no progress line
+    assert built == {"table": 1, "summary": 0, "shapes": 0}  # the graph view's copyable text
+    assert callable(view._ipython_display_)  # the other tabs are built once it is on screen
+    view._ipython_display_()
+    assert [kind for kind, _ in live.events] == ["display", "update"]
+    assert recorded_progress == []  # nothing to trace: no "Tracing shapes" line
+    # one summary table for the graph view and the summary tab; the layer selected in both
+    assert built == {"table": 1, "summary": 1, "shapes": 1}
+    assert view.summary_view.selected == "dense" and view.shape_view.selected == "dense"
+    final = live.events[1][1]
+    assert final["text/html"] == keras_lens.inspect(_model(), selected="dense").static_html()
+
+
+def test_a_tab_asked_for_is_built_then_and_once(built):
+    view = keras_lens.inspect(_model(), _batch())
+    assert built["summary"] == 0
+    view.selected = "conv2d"
+    assert view.summary_view.selected == "conv2d"  # built on first use, the selection passed on
+    assert built["summary"] == 1 and built["shapes"] == 1
+    assert view.shape_view.pending  # building the tab does not run the forward pass
+    view.finish()
+    assert built == {"table": 1, "summary": 1, "shapes": 1} and not view.shape_view.pending
+    view.summary_view.selected = "dense"  # a tab built late still drives the others
+    assert view.selected == "dense" and view.shape_view.selected == "dense"
 
 
 @pytest.mark.tensorflow  # JAX clamps an out-of-range Embedding index instead of raising

@@ -46,6 +46,10 @@ class LensBox(ipywidgets.VBox):
         """The view's unfinished slow step, as ``work(on_step)``, or ``None`` (subclasses)."""
         return None
 
+    def _pending_progress(self) -> str | None:
+        """The kind of progress line (``keras_lens.progress``) the pending step shows, if any."""
+        return "shapes"
+
     def finish(self) -> None:
         """Run the unfinished slow step now, without progress (``repr`` and the stored copy do)."""
         work = self._pending_work()
@@ -98,11 +102,11 @@ class LensBox(ipywidgets.VBox):
         """Show the view, then finish its slow step while it is on screen.
 
         With nothing pending, or headless (nbval, scripts: ``liveplot.is_headless``), this sends
-        the finished bundle once. Otherwise the view is displayed at once with a progress line
-        on top, the step runs (the kernel stays busy, so "Run All" and nbclient wait for it), the
-        line is removed and closed, and the same display is updated in place with the finished
-        bundle (nbclient and JupyterLab store the update; nbval ignores updates, and runs
-        headless): what a notebook stores is the same either way.
+        the finished bundle once. Otherwise the view is displayed at once (with a progress line
+        on top if ``_pending_progress()`` names one), the step runs (the kernel stays busy, so
+        "Run All" and nbclient wait for it), the line is removed and closed, and the same display
+        is updated in place with the finished bundle (nbclient and JupyterLab store the update;
+        nbval ignores updates, and runs headless): what a notebook stores is the same either way.
         """
         from IPython.display import display
 
@@ -116,15 +120,18 @@ class LensBox(ipywidgets.VBox):
             return
         from keras_lens.progress import Progress
 
-        progress = Progress()
-        self.children = (progress.widget, *self.children)
+        what = self._pending_progress()
+        progress = Progress(what) if what else None
+        if progress is not None:
+            self.children = (progress.widget, *self.children)
         handle = display(self._bundle(), raw=True, display_id=True)
         self._displayed(**kwargs)
         try:
-            work(progress.step)
+            work(progress.step if progress is not None else None)
         finally:
-            self.children = tuple(c for c in self.children if c is not progress.widget)
-            progress.close()
+            if progress is not None:
+                self.children = tuple(c for c in self.children if c is not progress.widget)
+                progress.close()
             handle.update(self._bundle(), raw=True)
 
     def _displayed(self, **kwargs: Any) -> None:

@@ -23,8 +23,9 @@ Example:
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from keras_lens.records import LayerGraph, LayerRecord, Shape, WeightRecord, format_shape
 
@@ -329,10 +330,25 @@ class SummaryTable:
         return "\n".join(out)
 
 
+#: The last graph's table (records are frozen): inspect()'s graph view and summary tab share it.
+_LAST: list[tuple[weakref.ref[LayerGraph], SummaryTable]] = []
+
+
 def build_summary(
     graph: LayerGraph, optimizer_params: int = 0, optimizer_bytes: float = 0.0
 ) -> SummaryTable:
     """The ``SummaryTable`` of a ``LayerGraph`` (nested models included, one level deeper)."""
+    if _LAST and _LAST[0][0]() is graph:
+        table = _LAST[0][1]
+    else:
+        table = _build(graph)
+        _LAST[:] = [(weakref.ref(graph), table)]
+    if (optimizer_params, optimizer_bytes) != (0, 0.0):
+        table = replace(table, optimizer_params=optimizer_params, optimizer_bytes=optimizer_bytes)
+    return table
+
+
+def _build(graph: LayerGraph) -> SummaryTable:
     rows: list[SummaryRow] = []
     _add_rows(graph, 0, rows)
     weights = _unique_weights(graph)
@@ -354,8 +370,6 @@ def build_summary(
         non_trainable_params=graph.non_trainable_params,
         trainable_bytes=trainable_bytes,
         non_trainable_bytes=non_trainable_bytes,
-        optimizer_params=optimizer_params,
-        optimizer_bytes=optimizer_bytes,
         notes=tuple(n for g in graph.walk() for n in g.notes),
         show_connections=graph.kind in ("functional", "tensors"),
     )
