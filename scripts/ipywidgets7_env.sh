@@ -36,6 +36,14 @@ PINS=(
 STAMP_TEXT="$(cat "${BASH_SOURCE[0]}" "$ROOT/pyproject.toml" | sha256sum | cut -c1-16)"
 STAMP="$VENV/.keras-lens-stamp"
 if [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$STAMP_TEXT" ]; then
+  # The cached venv may hold another checkout's keras-lens (an earlier CI clone, a worktree):
+  # point its editable install at this checkout, so the code under test is this checkout's.
+  here="$("$VENV/bin/python" -c 'import importlib.util, pathlib
+print(pathlib.Path(importlib.util.find_spec("keras_lens").origin).resolve().parents[1])' 2>/dev/null || true)"
+  if [ "$here" != "$(cd "$ROOT/widgets" && pwd -P)" ]; then
+    "$VENV/bin/python" -m pip install --disable-pip-version-check --no-compile --quiet --no-deps \
+      -e "$ROOT" >&2
+  fi
   echo "$VENV/bin/python"
   exit 0
 fi

@@ -129,11 +129,13 @@ def test_live_display_shows_first_then_updates_with_the_finished_bundle(live, re
     # the summary and shapes tabs were built after the first display
     assert first["text/html"].count("Building this tab") == 2
     assert "Building this tab" not in final["text/html"]
-    # the progress line sat on top while the pass ran, then left the view and was closed
+    # the progress line sat on top while the pass ran, then left the view (it is not closed:
+    # closing right after the removal races ipywidgets 7's view creation, see _widgets.py)
     (line,) = recorded_progress
     assert line.texts[-1].startswith("Tracing shapes: layer ") and line.bar.max == len(line.texts)
     assert line.texts[-1] == f"Tracing shapes: layer {line.bar.max} of {line.bar.max}: dense"
-    assert line.widget not in view.children and getattr(line.widget, "comm", None) is None
+    assert line.widget not in view.children
+    assert all(line.widget not in getattr(c, "children", ()) for c in view.children)
     # what is stored equals what a headless run (nbval, nbclient) stores
     headless = keras_lens.inspect(model, _batch(), selected="conv2d")
     assert final["text/plain"] == headless._repr_mimebundle_()["text/plain"]

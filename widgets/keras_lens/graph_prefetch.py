@@ -54,9 +54,14 @@ class Prefetcher:
                 threading.Thread(target=self._loop, name="keras-lens-prefetch", daemon=True).start()
 
     def wait(self, key: Hashable, timeout: float = 60.0) -> bool:
-        """If ``key`` is being worked on now, wait for it; True if it was (then it is done)."""
+        """If ``key`` is being worked on now, wait for it; True if it was (then it is done).
+
+        Otherwise the caller lays it out itself, so it is dropped from the queue (no second layout).
+        """
         with self._done:
             if self._running != key:
+                with contextlib.suppress(ValueError):
+                    self._queue.remove(key)
                 return False
             return self._done.wait_for(lambda: self._running != key, timeout)
 

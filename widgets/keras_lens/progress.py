@@ -2,12 +2,12 @@
 
 A view whose last step is slow (the shape trace of ``shapes(model, batch)`` and of
 ``inspect(model, batch)``: one layer at a time) is shown first and finishes while the learner
-already looks at it (``LensBox._ipython_display_``). Meanwhile a ``Progress`` line sits at the top
-of the view; it is taken out of the view and closed when the step ends, so a stored notebook
-never holds a stale bar. It is an ipywidgets ``HBox`` (an ``IntProgress`` and an ``HTML``), the
-same under ipywidgets 7 and 8, and it writes nothing to stdout or stderr. Updates are sent at most
-every ``interval`` seconds (and always for the last step), so a 1,000-layer model does not flood
-the front end with messages.
+already looks at it (``LensBox._ipython_display_``). Meanwhile a ``Progress`` line sits at the
+top of the view; it is taken out of the view when the step ends (not closed: see _widgets.py),
+so a stored notebook never holds a stale bar. It is an ipywidgets ``HBox`` (an ``IntProgress``
+and an ``HTML``), the same under ipywidgets 7 and 8, and it writes nothing to stdout or stderr.
+Updates are sent at most every ``interval`` seconds (and always for the last step), so a
+1,000-layer model does not flood the front end with messages.
 
 Example:
     >>> progress = Progress("shapes")
