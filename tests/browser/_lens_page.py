@@ -14,7 +14,7 @@ import json
 import time
 from pathlib import Path
 
-import nbformat
+import jupyter_pages
 import pytest
 
 __all__ = [
@@ -34,10 +34,8 @@ LIVE = 'import os\n\nos.environ["KERAS_LENS_HEADLESS"] = "0"  # a live front end
 
 
 def write_notebook(path: Path, cells: list[str]) -> None:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
-    nb.cells = [nbformat.v4.new_code_cell(source) for source in [LIVE, *cells]]
-    nbformat.write(nb, path)
+    """A test notebook at ``path``: the ``LIVE`` cell, then ``cells``."""
+    jupyter_pages.write_notebook(path, [LIVE, *cells])
 
 
 _START = """async () => {

@@ -11,8 +11,8 @@ Example:
 
 from __future__ import annotations
 
-import nbformat
 import pytest
+from jupyter_pages import write_notebook
 from test_widgets_in_browser import FRONT_ENDS, OpenNotebook, _eventually, _open_and_run
 
 pytestmark = pytest.mark.browser
@@ -93,10 +93,7 @@ _COLOURS = """(canvas) => {
 def frames(request, jupyter_server, browser_context, artifacts_dir) -> OpenNotebook:
     front_end = request.param
     name = f"frames_{front_end}.ipynb"
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
-    nb.cells = [nbformat.v4.new_code_cell(source) for source in CELLS]
-    nbformat.write(nb, jupyter_server.root / name)
+    write_notebook(jupyter_server.root / name, CELLS)
     path = FRONT_ENDS[front_end].format(name=name)
     opened = _open_and_run(
         jupyter_server, browser_context, artifacts_dir, f"frames-{front_end}", path, SENTINEL

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-import nbformat
 import pytest
+from jupyter_pages import write_notebook
 from test_widgets_in_browser import FRONT_ENDS, OpenNotebook, _eventually, _open_and_run
 
 pytestmark = pytest.mark.browser
@@ -92,10 +92,7 @@ _GEOMETRY = """(cls) => {
 def page(request, jupyter_server, browser_context, artifacts_dir) -> OpenNotebook:
     front_end = request.param
     name = f"summary_layout_{front_end}.ipynb"
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
-    nb.cells = [nbformat.v4.new_code_cell(source) for source in CELLS]
-    nbformat.write(nb, jupyter_server.root / name)
+    write_notebook(jupyter_server.root / name, CELLS)
     path = FRONT_ENDS[front_end].format(name=name)
     opened = _open_and_run(
         jupyter_server, browser_context, artifacts_dir, f"sum-{front_end}", path, SENTINEL
