@@ -98,6 +98,8 @@ def _panel(
     ]
     x_low = 0.0 if any(batch_points.values()) else 1.0
     x_high = max([x_low + 1.0, *xs])
+    x_pad = (x_high - x_low) * 0.03  # markers at the first and last epoch stay whole
+    x_low, x_high = x_low - x_pad, x_high + x_pad
     y_low, y_high = (min(ys), max(ys)) if ys else (0.0, 1.0)
     pad = (y_high - y_low) * 0.06 or abs(y_high) * 0.05 or 0.5
     y_low, y_high = y_low - pad, y_high + pad
