@@ -23,10 +23,10 @@ from typing import Any
 
 import numpy as np
 
-from keras_lens._checks import graph_of
-from keras_lens._sample import match_inputs
+from keras_lens.adapter._checks import graph_of
+from keras_lens.adapter._sample import match_inputs
 from keras_lens.records import LayerGraph, Shape, format_shape
-from keras_lens.shape_pictures import (
+from keras_lens.render.shape_pictures import (
     MAX_MAPS,
     feature_maps_png,
     histogram_of,
@@ -37,7 +37,7 @@ from keras_lens.shape_pictures import (
 __all__ = ["PendingTrace", "ShapeRow", "ShapeTrace", "StepFn", "prepare_trace", "trace_shapes"]
 
 #: ``on_step(index, total, layer name)``: called after node ``index`` (1-based) of ``total`` ran
-#: (``keras_lens.progress.Progress.step`` is one).
+#: (``keras_lens.views.progress.Progress.step`` is one).
 StepFn = Callable[[int, int, str], None]
 #: Batches whose intermediate outputs would need more memory than this are refused.
 MEMORY_LIMIT_MB = 1024
