@@ -36,7 +36,7 @@ os.environ["KERAS_LENS_HEADLESS"] = "0"
 import IPython.display
 import keras
 from keras_lens.datasets import load_mnist
-from keras_lens.liveplot import LivePlot
+from keras_lens.views.liveplot import LivePlot
 
 GOAL_RATIO = 1.25
 

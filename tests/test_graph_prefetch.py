@@ -9,8 +9,8 @@ import shutil
 import keras
 import keras_lens
 import pytest
-from keras_lens import graph_view
-from keras_lens.dot_render import GraphOptions, to_dot
+from keras_lens.render.dot_render import GraphOptions, to_dot
+from keras_lens.views import graph_view
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
 

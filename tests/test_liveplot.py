@@ -11,7 +11,7 @@ import pytest
 keras = pytest.importorskip("keras")
 IPython_display = pytest.importorskip("IPython.display")
 
-from keras_lens.liveplot import LivePlot, is_headless  # noqa: E402
+from keras_lens.views.liveplot import LivePlot, is_headless  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -123,7 +123,7 @@ def test_figure_is_not_registered_with_pyplot(shown):
 
 def test_epoch_axis_has_whole_number_ticks():
     """Three epochs: ticks at 1, 2, 3, never 1.25 or 2.5."""
-    from keras_lens.liveplot import LivePlot
+    from keras_lens.views.liveplot import LivePlot
 
     plot = LivePlot(live=False)
     plot.history = {"loss": [1.0, 0.8, 0.7]}

@@ -11,8 +11,8 @@ keras = pytest.importorskip("keras")
 IPython_display = pytest.importorskip("IPython.display")
 
 from keras_lens import i18n  # noqa: E402
-from keras_lens import liveplot as liveplot_module  # noqa: E402
-from keras_lens.liveplot import LivePlot, format_duration  # noqa: E402
+from keras_lens.views import liveplot as liveplot_module  # noqa: E402
+from keras_lens.views.liveplot import LivePlot, format_duration  # noqa: E402
 
 STEPS = 10  # 40 samples, batch 4
 

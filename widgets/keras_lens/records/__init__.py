@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from keras_lens.formulas import Formula
+    from keras_lens.records.formulas import Formula
 
 __all__ = [
     "GRAPH_KINDS",
@@ -221,7 +221,7 @@ class LayerRecord:
             >>> layer.formula().text, layer.formula().total  # doctest: +SKIP
             ('(3*3*1+1)*8', 80)
         """
-        from keras_lens.formulas import param_formula
+        from keras_lens.records.formulas import param_formula
 
         return param_formula(self.class_name, self.config_values(), self.weight_shapes)
 
