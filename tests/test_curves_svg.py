@@ -1,4 +1,4 @@
-"""keras_lens.curves_svg: the live training curves as SVG (numbers in, SVG out, no matplotlib)."""
+"""keras_lens.render.curves_svg: live training curves as SVG (numbers in, SVG out)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 from xml.etree import ElementTree
 
 import pytest
-from keras_lens.curves_svg import COLOURS, curves_svg, nice_ticks
+from keras_lens.render.curves_svg import COLOURS, curves_svg, nice_ticks
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -71,7 +71,7 @@ def test_live_mode_redraws_in_place(shown):
     assert len(shown) == 1 and isinstance(shown[0][0], ipywidgets.VBox)
     assert shown[0][0].children == (plot.status, plot.image)
     assert isinstance(plot.image, ipywidgets.Image)  # one picture, replaced: never appended to
-    assert plot.image.format == "svg+xml"  # drawn in ~1 ms (keras_lens.curves_svg), not a PNG
+    assert plot.image.format == "svg+xml"  # drawn in ~10 ms (render.curves_svg), not a PNG
     svg = ElementTree.fromstring(bytes(plot.image.value))
     epoch_lines = [e for e in svg.iter(f"{SVG}polyline") if e.get("class") == "epoch"]
     assert len(epoch_lines) == 4  # loss + val_loss, mae + val_mae

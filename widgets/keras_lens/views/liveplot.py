@@ -1,7 +1,7 @@
 """LivePlot: a Keras callback that draws the loss and metric curves while ``fit`` runs.
 
 With a notebook front end the curves are redrawn in place in an ipywidgets ``Image`` (a small
-SVG drawn by ``keras_lens.curves_svg``: ~10 ms a frame, not a matplotlib PNG), after
+SVG drawn by ``keras_lens.render.curves_svg``: ~10 ms a frame, not a matplotlib PNG), after
 every epoch (``update_every="epoch"``), every batch (``"batch"``) or every N batches (``N``), and
 a status line above it says the epoch (i of n), the batch, the latest value of each metric and
 the estimated time left. Redraws are throttled (at most one per ``min_redraw_seconds``; the end
@@ -33,7 +33,7 @@ from typing import Any
 import keras
 
 from keras_lens import i18n
-from keras_lens.curves_svg import curves_svg
+from keras_lens.render.curves_svg import curves_svg
 
 __all__ = ["LivePlot", "format_duration", "is_headless"]
 
@@ -364,7 +364,7 @@ class LivePlot(keras.callbacks.Callback):
         return figure
 
     def svg(self) -> str:
-        """The curves so far as SVG text (what the live plot shows; ``keras_lens.curves_svg``).
+        """The curves so far as SVG text, what the live plot shows (``render.curves_svg``).
 
         Example:
             >>> LivePlot().svg()[:4]
