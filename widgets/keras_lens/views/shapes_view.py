@@ -34,6 +34,7 @@ from keras_lens.views.shape_trace import (
     ShapeTrace,
     StepFn,
     prepare_trace,
+    verdict_text,
 )
 
 __all__ = ["Shapes", "shapes", "shapes_html"]
@@ -63,6 +64,18 @@ i18n.register(
         "shapes.picture_pending": (
             "The picture appears when the forward pass is done.",
             "前向传播完成后即显示图片。",
+        ),
+        "shapes.all_fit": (
+            "Traced with a batch of {batch}: every actual shape fits the symbolic one.",
+            "用一批 {batch} 个样本追踪：每个实际形状都与符号形状相符。",
+        ),
+        "shapes.misfit": (
+            "Traced with a batch of {batch}: {bad} shapes do NOT fit.",
+            "用一批 {batch} 个样本追踪：有 {bad} 个形状不符合。",
+        ),
+        "shapes.symbolic_only": (
+            "Symbolic shapes only: pass sample= (a real batch) to see the actual ones.",
+            "只有符号形状：传入 sample=（一批真实数据）即可查看实际形状。",
         ),
     }
 )
@@ -149,12 +162,7 @@ def shapes_html(
 
 
 def _verdict(trace: ShapeTrace) -> str:
-    if not trace.traced:
-        return "Symbolic shapes only: pass sample= (a real batch) to see the actual ones."
-    bad = len(trace.mismatches)
-    if bad:
-        return f"Traced with a batch of {trace.batch}: {bad} shapes do NOT fit."
-    return f"Traced with a batch of {trace.batch}: every actual shape fits the symbolic one."
+    return verdict_text(trace, "shapes")
 
 
 class Shapes(LensBox):
