@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 from keras_lens.records import LayerGraph, LayerRecord, format_shape
+from keras_lens.render import formula_words
 from keras_lens.render._html import esc
 
 __all__ = ["layer_details_html", "layer_list_html", "param_line"]
@@ -50,7 +51,7 @@ def param_line(layer: LayerRecord) -> str:
 
 def _formula_explanation(layer: LayerRecord) -> str:
     try:
-        return layer.formula().explanation
+        return formula_words.explanation(layer.formula())
     except Exception:
         return ""
 
