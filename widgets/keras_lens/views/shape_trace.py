@@ -194,23 +194,25 @@ class ShapeTrace:
                 out.append(" | ".join(parts).rstrip())
             if index == 0:
                 out.append(rule)
-        out.append(verdict_text(self, "trace"))
+        out.append(verdict_text(self))
         out += [i18n.t("trace.note", note=n) for n in self.notes]
         return "\n".join(out)
 
 
-def verdict_text(trace: ShapeTrace, style: str = "trace") -> str:
+def verdict_text(trace: ShapeTrace, prefix: str = "trace") -> str:
     """The sentence under a trace: symbolic only, all fit, or how many do not fit.
 
-    ``style`` is ``"trace"`` (the text table) or ``"shapes"`` (the widget's wording).
-    Example: ``verdict_text(trace)`` -> ``'Traced with a batch of 8: all real shapes fit.'``
+    ``prefix`` names the i18n keys ``<prefix>.symbolic_only``/``.misfit``/``.all_fit``: ``"trace"``
+    (the text table, registered here) or ``"shapes"`` (the widget's wording, registered by
+    ``views.shapes_view``). Example: ``verdict_text(trace)`` ->
+    ``'Traced with a batch of 8: all real shapes fit.'``
     """
     if not trace.traced:
-        return i18n.t(f"{style}.symbolic_only")
+        return i18n.t(f"{prefix}.symbolic_only")
     bad = len(trace.mismatches)
     if bad:
-        return i18n.t(f"{style}.misfit", batch=trace.batch, bad=bad)
-    return i18n.t(f"{style}.all_fit", batch=trace.batch)
+        return i18n.t(f"{prefix}.misfit", batch=trace.batch, bad=bad)
+    return i18n.t(f"{prefix}.all_fit", batch=trace.batch)
 
 
 def _width(text: str) -> int:
