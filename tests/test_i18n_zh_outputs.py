@@ -148,3 +148,16 @@ def test_compare_headline_and_table_are_chinese():
     assert "equal" not in zh_text
     with i18n.language("zh-CN"):  # the Python repr stays English
         assert repr(result).startswith("<Compare 'tiny' vs 'tiny': 0 shared layer objects, 3 equal")
+
+
+def test_details_card_is_chinese():
+    from keras_lens.adapter._checks import graph_of
+    from keras_lens.render.details import layer_details_html
+
+    graph = graph_of(_model(), "inspect")
+    key = graph.layers[-1].key
+    en, zh = _both(lambda: layer_details_html(graph, key))
+    assert "Parameters: <code>(3+1)*2 = 8</code> <i>((inputs + bias)*units)</i>" in en
+    assert "参数：<code>(3+1)*2 = 8</code> <i>((输入数 + 偏置)*units)</i>" in zh
+    for word in ("Parameters", "Weights", "Config", ">trainable</th>", "connected to", "inputs"):
+        assert word not in zh, word

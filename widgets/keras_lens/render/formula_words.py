@@ -29,7 +29,7 @@ __all__ = ["ZH", "explanation"]
 ZH: dict[str, str] = {
     "no_weights_op": "没有权重：这一层只变换它的输入",
     "no_weights": "没有权重",
-    "sum_one": "{n} 个权重张量各自形状的乘积之和",
+    "sum_one": "{n} 个权重张量的形状各维之积",
     "sum_many": "{n} 个权重张量各自形状的乘积之和",
     "dense": "(输入数 + 偏置)*units",
     "dense_nobias": "输入数*units (use_bias=False)",
