@@ -115,10 +115,18 @@ def shapes_html(
         rows = static.elide(rows, note=lambda n: static.rows_note(n, 4))
         if len(trace.rows) >= static.MAX_PICTURE_LAYERS:
             pictures = 0
-    out = [_STYLE, "<div class='klens-shp'>", f"<b>Model: &quot;{esc(trace.name)}&quot;</b>"]
+    out = [
+        _STYLE,
+        "<div class='klens-shp'>",
+        f"<b>{esc(i18n.t('trace.model', name=trace.name))}</b>",
+    ]
     out.append(
         static.table_open()
-        + "<tr><th>Layer (type)</th><th>Symbolic shape</th><th>Actual shape</th><th>OK</th></tr>"
+        + "<tr>"
+        + "".join(
+            f"<th>{esc(i18n.t('trace.' + k))}</th>" for k in ("layer", "symbolic", "actual", "ok")
+        )
+        + "</tr>"
     )
     for row in rows:
         if isinstance(row, str):  # the note of an elided table
@@ -129,7 +137,8 @@ def shapes_html(
         actual = (
             "-" if row.actual is None else "<br>".join(esc(format_shape(a)) for a in row.actual)
         )
-        ok = {True: "yes", False: "<span class='bad'>NO</span>", None: "-"}[row.matches]
+        no = f"<span class='bad'>{esc(i18n.t('trace.no'))}</span>"
+        ok = {True: esc(i18n.t("trace.yes")), False: no, None: "-"}[row.matches]
         selected_class = " class='sel'" if selected and selected == row.key else ""
         out.append(
             f"<tr{selected_class}><td>{indent}{esc(row.label())}</td><td>{symbolic}</td>"
