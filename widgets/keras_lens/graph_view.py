@@ -43,6 +43,7 @@ from keras_lens.layout import (
     LayoutError,
     dot_to_svg,
     find_engine,
+    hurry,
     nest_frame_labels,
 )
 from keras_lens.records import LayerGraph
@@ -52,6 +53,7 @@ __all__ = ["FOLD_ABOVE", "GraphView", "graph"]
 #: Repeated blocks are folded by default in graphs with more layers than this.
 FOLD_ABOVE = 80
 _PREFETCH_MAX = 12  # drawings laid out ahead, per drawing shown
+_PREFETCH_DELAY = 0.05  # seconds: the kernel sends the first drawing before dot starts
 _EAGER_SUMMARY = 2000  # above this many layers the copyable summary is made on request
 _NONE = ""
 _TITLE = re.compile(r"<title>[^<]*</title>\n?")
@@ -216,7 +218,8 @@ class GraphView(LensBox):
         self.options = options
         self._svg_cache: dict[GraphOptions, tuple[str, dict[str, Any]]] = {}
         self._engine = find_engine()
-        self.prefetcher = Prefetcher(self._prefetch_one, delay=0.3)
+        self.prefetcher = Prefetcher(self._prefetch_one, delay=_PREFETCH_DELAY, workers=2)
+        self._urgent: set[GraphOptions] = set()  # hovered: laid out at normal priority
         self._model_keys = {
             layer.key for g in layer_graph.walk() for layer in g.layers if layer.is_model
         }
@@ -337,9 +340,26 @@ class GraphView(LensBox):
         self.options = self.options.with_(flipped=self.options.flipped ^ {key})
         self._refresh()
 
+    def hover(self, key: str) -> None:
+        """The pointer is over group or nested model ``key``: lay out its click's drawing now.
+
+        Sent by the page when the pointer enters a folded group, a nested model or a frame's
+        title, so that the layout is (mostly) done when the click comes. Unknown keys are
+        ignored (a stale message from a replaced drawing).
+        """
+        if not PREFETCH or key not in self._model_keys | {g.id for g in self.groups}:
+            return
+        here = self.options.with_(highlight=None)
+        target = here.with_(flipped=here.flipped ^ {key})
+        if target not in self._svg_cache:
+            self._urgent.add(target)
+            self.prefetcher.first(target)
+
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if isinstance(content, dict) and content.get("type") == "summary":
             self.canvas.summary_text = _summary_text(self.layer_graph)
+        if isinstance(content, dict) and content.get("type") == "hover":
+            self.hover(str(content.get("key", "")))
         if isinstance(content, dict) and content.get("type") == "toggle":
             with contextlib.suppress(KeyError):  # a stale click from a replaced drawing
                 self.toggle(str(content.get("key", "")))
@@ -411,6 +431,8 @@ class GraphView(LensBox):
             return self._svg_cache[options]
         if self._engine is None or not self.layer_graph.nodes:
             return "", {"boxes": {}, "clusters": {}, "edges": []}
+        if self.prefetcher.running(options):
+            hurry()  # its dot runs at a low priority: the person is waiting for it now
         if self.prefetcher.wait(options) and options in self._svg_cache:
             return self._svg_cache[options]  # the background thread was laying it out
         return self._render_now(options)
@@ -438,7 +460,7 @@ class GraphView(LensBox):
 
     def _prefetch_one(self, options: Any) -> None:
         if options not in self._svg_cache:
-            self._render_now(options, background=True)
+            self._render_now(options, background=options not in self._urgent)
 
     def _drawing_html(self, options: GraphOptions) -> str:
         graph = self.layer_graph
