@@ -104,6 +104,7 @@ function render({ model, el }) {
   let pendingFocus = null; // key to centre after a re-render (expand/collapse)
   let matches = [];
   let unmeasured = false;
+  let hovered = new Set(); // keys of groups / nested models already reported under the pointer
 
   // The viewport's size, read when it is empty or resized (ResizeObserver below): reading
   // clientWidth with a new drawing attached forces Chromium to lay all of it out at once.
@@ -230,13 +231,14 @@ function render({ model, el }) {
     const index = model.get("index") || {};
     viewport.replaceChildren();
     svg = null; boxes = {}; byKey = {}; succ = {}; pred = {}; frames = {};
-    overlay = null; miniBase = null; markedSel = null; searchIndex = [];
+    overlay = null; miniBase = null; markedSel = null; searchIndex = []; hovered = new Set();
     const text = model.get("svg");
     if (!text) {
       viewport.appendChild(h("div", "kl-empty", L("empty")));
       return;
     }
     measureViewport();  // before the drawing is attached: nothing big to lay out yet
+    readColours();
     unmeasured = vsize.w === 0;  // in a hidden tab: measure again when shown
     const holder = h("div");
     holder.innerHTML = text;  // produced by Graphviz from escaped labels in Python
@@ -325,6 +327,19 @@ function render({ model, el }) {
   }
 
   // -- minimap -------------------------------------------------------------------------------
+  // The theme's colours, read when no new drawing waits to be styled: getComputedStyle right
+  // after a drawing is attached forces Chromium to style all of it at once (0.3-0.5 s of a
+  // 1,000-box drawing's first frame). mount() reads them before it attaches the drawing.
+  let colours = { at: -Infinity, node: "#9aa5b1", accent: "#1976d2" };
+  function readColours() {
+    const css = getComputedStyle(el);
+    colours = {
+      at: performance.now(),
+      node: css.getPropertyValue("--kl-mini-node").trim() || "#9aa5b1",
+      accent: css.getPropertyValue("--kl-accent").trim() || "#1976d2",
+    };
+  }
+
   function drawMinimap() {
     if (!svg) return;
     const s = size();
@@ -335,8 +350,8 @@ function render({ model, el }) {
     const scale = Math.min(mh / natural.h, 120 / natural.w);
     const mw = Math.max(24, natural.w * scale);
     const mhh = Math.max(1, Math.round(natural.h * scale));
-    const css = getComputedStyle(el);
-    const nodeColour = css.getPropertyValue("--kl-mini-node").trim() || "#9aa5b1";
+    if (performance.now() - colours.at > 1000) readColours();  // a theme change, once settled
+    const nodeColour = colours.node;
     if (!miniBase || miniBase.scale !== scale) {  // the boxes' rectangles, once per drawing
       const ids = Object.keys(boxes);
       const r = new Float32Array(4 * ids.length);
@@ -358,7 +373,7 @@ function render({ model, el }) {
     const r = miniBase.rects;
     for (let i = 0; i < r.length; i += 4) c.fillRect(r[i], r[i + 1], r[i + 2], r[i + 3]);
     const sel = boxOf(model.get("selected"));
-    const accent = css.getPropertyValue("--kl-accent").trim() || "#1976d2";
+    const accent = colours.accent;
     if (sel) {
       const bb = boxes[sel].bb;
       c.fillStyle = accent;
@@ -433,9 +448,28 @@ function render({ model, el }) {
     return m && boxes[m[1]] ? m[1] : null;
   }
 
-  function toggle(key) {
+  // The group or nested model under the pointer: Python starts laying out what its click will
+  // draw, so the layout is (mostly) done when the click comes. Once per key and drawing.
+  function hoverKey(target) {
+    const id = boxAt(target);
+    if (id && (boxes[id].kind === "group" || boxes[id].kind === "model")) return boxes[id].key;
+    const frame = target.closest && target.closest("g.cluster");
+    const m = frame && /(?:^|\s)kl_(\w+)/.exec(frame.getAttribute("class") || "");
+    return m && frames[m[1]] ? frames[m[1]].key : null;
+  }
+  viewport.addEventListener("pointerover", (ev) => {
+    if (drag) return;
+    const key = hoverKey(ev.target);
+    if (!key || hovered.has(key)) return;
+    hovered.add(key);
+    model.send({ type: "hover", key });
+  });
+
+  function toggle(key, target) {
     pendingFocus = key;
     status.textContent = L("redrawing");
+    // an answer in the same frame: the clicked box or frame is marked until the new drawing
+    if (target) target.classList.add("kl-opening");
     model.send({ type: "toggle", key });
   }
 
@@ -443,7 +477,7 @@ function render({ model, el }) {
     const b = boxes[id];
     if (!b) return;
     cursor = id;
-    if (b.kind === "group") { toggle(b.key); return; }
+    if (b.kind === "group") { toggle(b.key, b.el); return; }
     model.set("selected", b.key);
     model.save_changes();
     redrawMarks();
@@ -456,12 +490,12 @@ function render({ model, el }) {
     const frame = ev.target.closest && ev.target.closest("g.cluster");
     if (frame && ev.target.closest("text")) {
       const m = /(?:^|\s)kl_(\w+)/.exec(frame.getAttribute("class") || "");
-      if (m && frames[m[1]]) toggle(frames[m[1]].key);
+      if (m && frames[m[1]]) toggle(frames[m[1]].key, frame);
     }
   });
   viewport.addEventListener("dblclick", (ev) => {
     const id = boxAt(ev.target);
-    if (id && boxes[id].kind === "model") toggle(boxes[id].key);
+    if (id && boxes[id].kind === "model") toggle(boxes[id].key, boxes[id].el);
   });
 
   // -- keyboard ------------------------------------------------------------------------------
