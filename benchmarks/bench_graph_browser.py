@@ -243,28 +243,36 @@ def measure(page, view, label: str, interactions: bool) -> dict[str, float]:
 EARLY_AFTER_S = 0.2  # the early click comes this long after the page has drawn
 
 
-def early_click(page, model, label: str) -> dict[str, float]:
+def early_click(page, model, label: str, hover: float | None = None) -> dict[str, float]:
     """Open and close the middle group 0.2 s after a fresh view's first drawing.
 
     Nothing is cached: the layout cache is cleared and the view is new, so its background
     layouts (``graph_prefetch``) run on their normal schedule while the click happens; the click
     gets whatever they have done by then. Python's ``toggle`` plus the page's redraw, as above.
+    ``hover``: the page reports the pointer over the group this many seconds before the click
+    (the message graph.js sends on ``pointerover``); ``None``: no hover message at all.
     """
     keras_lens.layout.clear_cache()
     view = keras_lens.graph(model)
     measure(page, view, f"{label} (early click)", False)
     gid = view.groups[len(view.groups) // 2].id
-    time.sleep(EARLY_AFTER_S)
+    if hover is None:
+        time.sleep(EARLY_AFTER_S)
+    else:
+        time.sleep(max(0.0, EARLY_AFTER_S - hover))
+        view._on_message(view.canvas, {"type": "hover", "key": gid}, [])
+        time.sleep(hover)
     out: dict[str, float] = {}
+    tag = "early" if hover is None else "hover"
     for name in ("expand", "collapse"):
         t = time.perf_counter()
         view.toggle(gid)
         python = time.perf_counter() - t
         page_s = redraw(page, view)
-        out[f"{name}_early_ms"] = 1000 * (python + page_s)
-        out[f"{name}_early_python_ms"] = 1000 * python
+        out[f"{name}_{tag}_ms"] = 1000 * (python + page_s)
+        out[f"{name}_{tag}_python_ms"] = 1000 * python
     view.prefetcher.idle()
-    print(f"{label} early click: " + json.dumps({k: round(v) for k, v in out.items()}), flush=True)
+    print(f"{label} {tag} click: " + json.dumps({k: round(v) for k, v in out.items()}), flush=True)
     return out
 
 
@@ -345,6 +353,7 @@ def main() -> int:
             ):
                 model = build()
                 results[f"{label} early"] = early_click(page, model, label)
+                results[f"{label} hover"] = early_click(page, model, label, hover=0.15)
                 for fold in (True, False):
                     name = f"{label} {'folded' if fold else 'unfolded'}"
                     view = keras_lens.graph(model, fold=fold)

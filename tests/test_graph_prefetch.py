@@ -135,3 +135,30 @@ def test_prefetcher_first_jumps_the_queue_and_workers_run_together():
     assert p.running("c") and not p.wait("b")  # b was queued: the caller takes it over
     gate.set()
     assert p.idle(timeout=10) and started == ["c", "a"]
+
+
+def test_a_hovered_key_does_not_wait_for_busy_workers():
+    import threading
+
+    from keras_lens.graph_prefetch import Prefetcher
+
+    started, gate = [], threading.Event()
+
+    def work(key):
+        started.append(key)
+        gate.wait(10)
+
+    p = Prefetcher(work, workers=1)
+    p.ahead(["slow", "later"])
+    for _ in range(100):
+        if started:
+            break
+        threading.Event().wait(0.05)
+    p.first("hovered")
+    for _ in range(100):
+        if "hovered" in started:
+            break
+        threading.Event().wait(0.05)
+    assert started == ["slow", "hovered"], "the hovered key starts beside the busy worker"
+    gate.set()
+    assert p.idle(timeout=10) and sorted(started) == ["hovered", "later", "slow"]

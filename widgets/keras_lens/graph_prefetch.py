@@ -68,7 +68,8 @@ class Prefetcher:
             self._queue.appendleft(key)
             self._hurry = True
             self._done.notify_all()
-            self._start()
+            busy = len(self._running) >= self._workers
+            self._start(extra=1 if busy else 0)  # all busy: one more thread, this must not wait
 
     def running(self, key: Hashable) -> bool:
         """True while ``key`` is being worked on."""
@@ -92,8 +93,8 @@ class Prefetcher:
         with self._done:
             return self._done.wait_for(lambda: not self._queue and not self._running, timeout)
 
-    def _start(self) -> None:  # under the lock
-        while self._active < min(self._workers, len(self._queue)):
+    def _start(self, extra: int = 0) -> None:  # under the lock
+        while self._active < min(self._workers + extra, len(self._running) + len(self._queue)):
             self._active += 1
             threading.Thread(target=self._loop, name="keras-lens-prefetch", daemon=True).start()
 
