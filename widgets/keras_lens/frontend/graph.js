@@ -7,9 +7,10 @@
 const SVGNS = "http://www.w3.org/2000/svg";
 const MIN_K = 0.02;
 const MAX_K = 4;
-// Above this many boxes, boxes and arrows outside the view start hidden (display: none is not
-// laid out) and are shown as the view reaches them: Chromium's layout of a 1,000-box SVG took
-// 1.5 s of its first drawing, of DenseNet121's opened conv4 stage (194 boxes) 160 ms.
+// Above this many boxes, boxes and arrows outside the view are taken out of the document (a
+// comment keeps each one's place) and put back as the view reaches them: Chromium's layout of a
+// 1,000-box SVG took 1.5 s of its first drawing, of DenseNet121's opened conv4 stage (194 boxes)
+// 160 ms. (display: none was not enough: Chromium still laid out every <text>, 0.3 s there.)
 const CULL_ABOVE = 60;
 
 function h(tag, cls, text) {
@@ -93,7 +94,7 @@ function render({ model, el }) {
   let svg = null, root = null, overlay = null, miniBase = null;  // miniBase: {scale, rects}
   let searchIndex = [];    // [{id, key, name, cls, text, members: [[key, lower key]]}]
   let markedSel = null;    // the box carrying the class kl-is-selected
-  let hidden = null;       // big drawings: [{el, x, y, w, h}] not shown yet (see CULL_ABOVE)
+  let hidden = null;       // big drawings: [{el, mark, x, y, w, h}] not in the page yet (CULL_ABOVE)
   let natural = { w: 1, h: 1 };
   let view = { x: 0, y: 0, k: 1 };
   let boxes = {};          // box id -> {key, name, cls, kind, members, el, bb}
@@ -143,7 +144,7 @@ function render({ model, el }) {
     const x0 = view.x - vw / 2, y0 = view.y - vh / 2, x1 = view.x + vw * 1.5, y1 = view.y + vh * 1.5;
     const keep = [];
     for (const e of hidden) {
-      if (e.x + e.w >= x0 && e.x <= x1 && e.y + e.h >= y0 && e.y <= y1) e.el.style.display = "";
+      if (e.x + e.w >= x0 && e.x <= x1 && e.y + e.h >= y0 && e.y <= y1) e.mark.replaceWith(e.el);
       else keep.push(e);
     }
     hidden = keep;
@@ -283,8 +284,9 @@ function render({ model, el }) {
       for (const g of root.querySelectorAll(":scope > g.node, :scope > g.edge")) {
         const o = outline(g);
         if (!o) continue;
-        g.style.display = "none";
-        hidden.push({ el: g, x: o.x * a + e, y: o.y * d + f, w: o.w * a, h: o.h * d });
+        const mark = document.createComment("");  // its place: SVG paints in document order
+        g.replaceWith(mark);
+        hidden.push({ el: g, mark, x: o.x * a + e, y: o.y * d + f, w: o.w * a, h: o.h * d });
       }
     }
     viewport.appendChild(svg);
@@ -606,7 +608,9 @@ function render({ model, el }) {
   fitBtn.addEventListener("click", fit);
 
   function standalone() {
+    for (const e of hidden || []) e.mark.replaceWith(e.el);  // every box, for the copy
     const copy = svg.cloneNode(true);
+    for (const e of hidden || []) e.el.replaceWith(e.mark);
     for (const g of copy.querySelectorAll("g.node, g.edge")) g.style.removeProperty("display");
     copy.setAttribute("xmlns", SVGNS);
     copy.setAttribute("xmlns:xlink", "http://www.w3.org/1999/xlink");
