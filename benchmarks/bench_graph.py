@@ -33,7 +33,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras
 import keras_lens
-from keras_lens import adapter, layout
+from keras_lens import adapter
+from keras_lens.render import layout
 
 GOAL_FIRST, GOAL_TOGGLE = 1.0, 0.2
 

@@ -38,9 +38,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras
 import keras_lens
-import keras_lens.layout
-from keras_lens import graph_view
-from keras_lens.graph_canvas import FRONTEND
+import keras_lens.render.layout
+from keras_lens.views import graph_view
+from keras_lens.views.graph_canvas import FRONTEND
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_graph import generated_dag
@@ -214,7 +214,7 @@ def measure(page, view, label: str, interactions: bool) -> dict[str, float]:
             if variant == "cold":
                 view.prefetcher.idle()
                 view._svg_cache = {k: v for k, v in view._svg_cache.items() if not k.flipped}
-                keras_lens.layout.clear_cache()
+                keras_lens.render.layout.clear_cache()
                 graph_view.PREFETCH = False  # nothing laid out ahead of these clicks
                 prefetch_s = 0.0
             else:  # the state after the first drawing: its neighbours laid out ahead
@@ -254,7 +254,7 @@ def early_click(page, model, label: str, hover: float | None = None) -> dict[str
     ``hover``: the page reports the pointer over the group this many seconds before the click
     (the message graph.js sends on ``pointerover``); ``None``: no hover message at all.
     """
-    keras_lens.layout.clear_cache()
+    keras_lens.render.layout.clear_cache()
     view = keras_lens.graph(model)
     measure(page, view, f"{label} (early click)", False)
     gid = view.groups[len(view.groups) // 2].id
@@ -363,7 +363,7 @@ def main() -> int:
                     view.prefetcher.idle()
         if "dag" in parts:
             dag = generated_dag(1000)
-            keras_lens.layout.clear_cache()
+            keras_lens.render.layout.clear_cache()
             t = time.perf_counter()
             view = keras_lens.graph(dag, fold=False)
             python = time.perf_counter() - t

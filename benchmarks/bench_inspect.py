@@ -191,7 +191,9 @@ def main() -> int:
     seconds = bench_import(max(args.repeat, 3))
     ok = ok and seconds <= GOAL_IMPORT
     print(f"\nimport keras_lens after import keras: {seconds:.3f}s (goal <= {GOAL_IMPORT}s)")
-    views = "keras_lens.summary_view, keras_lens.shapes_view, keras_lens.inspect_view"
+    views = (
+        "keras_lens.views.summary_view, keras_lens.views.shapes_view, keras_lens.views.inspect_view"
+    )
     first_use = bench_import(max(args.repeat, 3), views)
     print(f"first use of the views (imports ipywidgets, matplotlib parts...): {first_use:.3f}s")
     print("goals: " + ("met" if ok else "MISSED"))

@@ -10,7 +10,7 @@ One process, one run, ``keras.applications.ResNet50(weights=None)`` (177 layers)
   run; the ratio static / reference is what the goal is written in;
 * **size**: bytes of UTF-8 of each stored ``text/html``.
 
-Goals (issue 10): every stored output <= 300 KB (``keras_lens.static.MAX_BYTES``); the static
+Goals (issue 10): every stored output <= 300 KB (``keras_lens.render.static.MAX_BYTES``); the static
 copy of inspect(ResNet50) built in <= 1 s, which on this machine is <= 3x ``model.summary()``.
 Timings are medians of ``--repeat`` runs. Exit status 1 if a goal is missed.
 
@@ -31,7 +31,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import keras
 import keras_lens
 import numpy as np
-from keras_lens import static
+from keras_lens.render import static
 
 GOAL_BYTES, GOAL_SECONDS, GOAL_RATIO = static.MAX_BYTES, 1.0, 3.0
 

@@ -22,8 +22,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from keras_lens.adapter import build_layer_graph
-from keras_lens.dot_render import GraphOptions, to_dot
-from keras_lens.layout import Engine, dot_to_svg
+from keras_lens.render.dot_render import GraphOptions, to_dot
+from keras_lens.render.layout import Engine, dot_to_svg
 
 from tests import seed_models as seeds
 

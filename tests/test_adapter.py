@@ -379,15 +379,15 @@ def test_cache_refreshes_after_a_rename():
 
 def test_only_the_adapter_reads_keras_private_internals():
     """Private attributes and ``keras.src`` imports appear in the adapter and nowhere else (the
-    adapter: adapter.py and its two private halves, _adapter_walk.py and _adapter_run.py)."""
+    adapter: everything under keras_lens/adapter/)."""
     private = {"_inbound_nodes", "_keras_history", "_operations", "_nodes", "_functional"}
     private |= {"_flatten_layers", "_layers", "_tracker", "_outbound_nodes"}
-    package = Path(adapter.__file__).parent
+    adapter_dir = Path(adapter.__file__).parent
+    package = adapter_dir.parent
+    assert {"__init__.py", "_walk.py", "_run.py"} <= {p.name for p in adapter_dir.glob("*.py")}
     found = []
-    adapter_files = {"adapter.py", "_adapter_walk.py", "_adapter_run.py"}
-    assert adapter_files <= {p.name for p in package.glob("*.py")}
     for path in sorted(package.rglob("*.py")):
-        if path.parent == package and path.name in adapter_files:
+        if adapter_dir in path.parents:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute) and node.attr in private:
@@ -426,3 +426,48 @@ def test_records_are_frozen(built):
         g.layers[0].name = "x"  # type: ignore[misc]
     assert g.layer("hidden1").config_values()["units"] == 512
     assert g.layer("hidden1").config_values()["use_bias"] is True
+
+
+def test_configs_are_read_on_first_use_not_during_the_walk():
+    """``get_config()`` is most of a 10,000-layer walk (benchmarks/README.md): the walk leaves
+    it to the first reader, which gets the same pairs an eager read gives, read once."""
+    calls: list[str] = []
+
+    class Counted(layers.Dense):
+        def get_config(self):
+            calls.append(self.name)
+            return super().get_config()
+
+    x = keras.Input(shape=(3,), name="x")
+    model = keras.Model(x, Counted(2, name="d")(x), name="lazy")
+    adapter.clear_cache()
+    record = build_layer_graph(model).layer("d")
+    assert calls == []
+    assert record.config_values()["units"] == 2
+    assert dict(record.config)["activation"] == "'linear'"
+    assert record.config == record.config and calls == ["d"]
+    assert record.formula().total == 8  # formulas read the config too
+    eager = keras.layers.Dense(2, name="d").get_config()
+    assert {k for k, _ in record.config} == set(eager)
+
+
+def test_a_config_read_late_still_answers_after_the_model_is_gone():
+    """The record keeps what it needs to read the config: deleting the model first does not
+    turn it into an empty (silently wrong) config."""
+    x = keras.Input(shape=(3,), name="x")
+    graph = build_layer_graph(keras.Model(x, layers.Dense(5, name="d")(x)))
+    gc.collect()
+    assert graph.layer("d").config_values()["units"] == 5
+
+
+def test_a_layer_whose_get_config_fails_has_an_empty_config():
+    class NoConfig(layers.Layer):
+        def call(self, inputs):
+            return inputs
+
+        def get_config(self):
+            raise NotImplementedError("no config here")
+
+    x = keras.Input(shape=(3,), name="x")
+    graph = build_layer_graph(keras.Model(x, NoConfig(name="plain")(x)))
+    assert graph.layer("plain").config == ()

@@ -7,7 +7,7 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from keras_lens.compare_view import compare  # noqa: E402
+from keras_lens.views.compare_view import compare  # noqa: E402
 
 from tests import seed_models  # noqa: E402
 

@@ -22,7 +22,7 @@ keras = pytest.importorskip("keras")
 
 import keras_lens  # noqa: E402
 from keras import layers  # noqa: E402
-from keras_lens.shape_trace import trace_shapes  # noqa: E402
+from keras_lens.views.shape_trace import trace_shapes  # noqa: E402
 
 from tests.corpus import keras_io  # noqa: E402
 from tests.corpus.checks import (  # noqa: E402
@@ -94,8 +94,8 @@ def test_inspect_passes_the_memory_limit_through():
 
 
 def test_trace_computes_what_the_model_computes():
-    from keras_lens._sample import match_inputs
     from keras_lens.adapter import build_layer_graph, run_graph
+    from keras_lens.adapter._sample import match_inputs
 
     model, batch = keras_io.vae()
     expected = keras.ops.convert_to_numpy(model(batch, training=False))
@@ -233,7 +233,7 @@ def test_a_nested_sequential_is_drawn_like_model_to_dot():
     # the expanded edges are checked against the collapsed ones, which Keras draws the same
     assert folded_nested_edges(model) == keras_dot_edges(model, expand_nested=False)
     assert len(dot_edges(model, expand_nested=True)) == 4  # in, Dense, Dense, out: 4 arrows
-    from keras_lens.dot_render import GraphOptions, to_dot
+    from keras_lens.render.dot_render import GraphOptions, to_dot
 
     dot = to_dot(keras_lens.build_layer_graph(model), GraphOptions(expand_nested=True))
     assert "implicit InputLayer not drawn" in dot
@@ -242,8 +242,8 @@ def test_a_nested_sequential_is_drawn_like_model_to_dot():
 def test_checks_and_adapter_do_not_import_each_other():
     imported = {
         node.module
-        for name in ("adapter.py", "_adapter_walk.py", "_adapter_run.py")
+        for name in ("adapter/__init__.py", "adapter/_walk.py", "adapter/_run.py")
         for node in ast.walk(ast.parse((PACKAGE / name).read_text()))
         if isinstance(node, ast.ImportFrom) and node.module is not None
     }
-    assert "keras_lens._checks" not in imported
+    assert "keras_lens.adapter._checks" not in imported

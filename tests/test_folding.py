@@ -1,4 +1,4 @@
-"""keras_lens.folding and the folded drawing: repeated blocks found on records, opened and closed.
+"""keras_lens.records.folding and the folded drawing: repeated blocks found, opened and closed.
 
 ResNet50 and DenseNet121 are built with ``weights=None`` (nothing is downloaded).
 """
@@ -13,10 +13,10 @@ keras = pytest.importorskip("keras")
 pytest.importorskip("ipywidgets")
 
 import keras_lens  # noqa: E402
-from keras_lens import layout  # noqa: E402
 from keras_lens.adapter import build_layer_graph  # noqa: E402
-from keras_lens.dot_render import GraphOptions, to_dot_indexed  # noqa: E402
-from keras_lens.folding import find_groups  # noqa: E402
+from keras_lens.records.folding import find_groups  # noqa: E402
+from keras_lens.render import layout  # noqa: E402
+from keras_lens.render.dot_render import GraphOptions, to_dot_indexed  # noqa: E402
 
 needs_dot = pytest.mark.skipif(layout.find_engine() is None, reason="no Graphviz engine")
 

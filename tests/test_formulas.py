@@ -1,4 +1,4 @@
-"""keras_lens.formulas: every formula's total equals Keras's own ``layer.count_params()``."""
+"""keras_lens.records.formulas: each formula's total equals Keras's ``layer.count_params()``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 keras = pytest.importorskip("keras")
 layers = keras.layers
 
-from keras_lens.formulas import Formula, generic_formula, param_formula  # noqa: E402
+from keras_lens.records.formulas import Formula, generic_formula, param_formula  # noqa: E402
 
 _OPS = {ast.Add: operator.add, ast.Mult: operator.mul}
 

@@ -9,8 +9,8 @@ import shutil
 import keras
 import keras_lens
 import pytest
-from keras_lens import graph_view
-from keras_lens.dot_render import GraphOptions, to_dot
+from keras_lens.render.dot_render import GraphOptions, to_dot
+from keras_lens.views import graph_view
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
 
@@ -114,7 +114,7 @@ def test_a_hovered_group_is_laid_out_at_once_at_normal_priority(monkeypatch):
 def test_prefetcher_first_jumps_the_queue_and_workers_run_together():
     import threading
 
-    from keras_lens.graph_prefetch import Prefetcher
+    from keras_lens.views.graph_prefetch import Prefetcher
 
     started, gate = [], threading.Event()
 
@@ -140,7 +140,7 @@ def test_prefetcher_first_jumps_the_queue_and_workers_run_together():
 def test_a_hovered_key_does_not_wait_for_busy_workers():
     import threading
 
-    from keras_lens.graph_prefetch import Prefetcher
+    from keras_lens.views.graph_prefetch import Prefetcher
 
     started, gate = [], threading.Event()
 

@@ -16,10 +16,11 @@ layers = keras.layers
 ipywidgets = pytest.importorskip("ipywidgets")
 
 import keras_lens  # noqa: E402
-from keras_lens import graph_view, layout  # noqa: E402
 from keras_lens.adapter import build_layer_graph  # noqa: E402
-from keras_lens.details import param_line  # noqa: E402
-from keras_lens.dot_render import GraphOptions, to_dot  # noqa: E402
+from keras_lens.render import layout  # noqa: E402
+from keras_lens.render.details import param_line  # noqa: E402
+from keras_lens.render.dot_render import GraphOptions, to_dot  # noqa: E402
+from keras_lens.views import graph_view  # noqa: E402
 
 from tests import seed_models as seeds  # noqa: E402
 
@@ -199,7 +200,7 @@ def test_formula_fallback_without_the_formulas_module(monkeypatch):
     model = keras.Sequential([keras.Input(shape=(8, 8, 3)), layers.Conv2D(32, 3, name="c")])
     conv = build_layer_graph(model).layer("c")
     assert param_line(conv) == "(3*3*3+1)*32 = 896"
-    monkeypatch.setitem(sys.modules, "keras_lens.formulas", None)  # import now fails
+    monkeypatch.setitem(sys.modules, "keras_lens.records.formulas", None)  # import now fails
     assert param_line(conv) == "3*3*3*32 + 32 = 896"
 
 

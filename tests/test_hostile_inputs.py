@@ -17,9 +17,10 @@ keras = pytest.importorskip("keras")
 layers = keras.layers
 
 import keras_lens  # noqa: E402
-from keras_lens import graph_view, layout  # noqa: E402
-from keras_lens.layout import LayoutError  # noqa: E402
-from keras_lens.playground_view import conv_output_shape  # noqa: E402
+from keras_lens.render import layout  # noqa: E402
+from keras_lens.render.layout import LayoutError  # noqa: E402
+from keras_lens.views import graph_view  # noqa: E402
+from keras_lens.views.playground_view import conv_output_shape  # noqa: E402
 
 needs_dot = pytest.mark.skipif(layout.find_engine() is None, reason="no Graphviz engine")
 HOSTILE = "<img src=x onerror=alert(1)>\"'{}\\\n}"

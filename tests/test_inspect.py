@@ -8,7 +8,7 @@ import pytest
 keras = pytest.importorskip("keras")
 traitlets = pytest.importorskip("traitlets")
 
-from keras_lens.inspect_view import TABS, inspect  # noqa: E402
+from keras_lens.views.inspect_view import TABS, inspect  # noqa: E402
 
 from tests import seed_models  # noqa: E402
 

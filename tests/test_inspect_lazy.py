@@ -14,8 +14,9 @@ keras = pytest.importorskip("keras")
 pytest.importorskip("ipywidgets")
 
 import keras_lens  # noqa: E402
-from keras_lens import adapter, i18n, progress  # noqa: E402
-from keras_lens._compat import IPYWIDGETS_MAJOR  # noqa: E402
+from keras_lens import adapter, i18n  # noqa: E402
+from keras_lens.views import progress  # noqa: E402
+from keras_lens.views._compat import IPYWIDGETS_MAJOR  # noqa: E402
 
 
 def _model():
@@ -183,7 +184,8 @@ def test_nothing_pending_needs_no_display_hook_under_ipywidgets_8(live):
 @pytest.fixture
 def built(monkeypatch):
     """Counts of what ``inspect`` builds: summary tables, summary widgets, shapes widgets."""
-    from keras_lens import shapes_view, summary_table, summary_view
+    from keras_lens.render import summary_table
+    from keras_lens.views import shapes_view, summary_view
 
     counts = {"table": 0, "summary": 0, "shapes": 0}
 

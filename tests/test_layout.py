@@ -1,4 +1,4 @@
-"""keras_lens.layout: engine discovery, failures with clear messages, clean SVG, graphviz-pure."""
+"""keras_lens.render.layout: engine discovery, clear failure messages, clean SVG, graphviz-pure."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from keras_lens import layout
-from keras_lens.layout import Engine, LayoutError, NoEngineError, clean_svg, dot_to_svg
+from keras_lens.render import layout
+from keras_lens.render.layout import Engine, LayoutError, NoEngineError, clean_svg, dot_to_svg
 
 DOT = shutil.which("dot")
 PURE = shutil.which("graphviz-pure") or shutil.which(
@@ -82,7 +82,7 @@ def _seen(svg: str) -> tuple[Counter, Counter]:
 def test_graphviz_pure_draws_what_dot_draws():
     keras = pytest.importorskip("keras")
     from keras_lens.adapter import build_layer_graph
-    from keras_lens.dot_render import GraphOptions, to_dot
+    from keras_lens.render.dot_render import GraphOptions, to_dot
 
     from tests import seed_models as seeds
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from xml.etree import ElementTree
 
 import numpy as np
 import pytest
@@ -10,9 +11,10 @@ import pytest
 keras = pytest.importorskip("keras")
 IPython_display = pytest.importorskip("IPython.display")
 
-from keras_lens.liveplot import LivePlot, is_headless  # noqa: E402
+from keras_lens.views.liveplot import LivePlot, is_headless  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture
@@ -69,7 +71,11 @@ def test_live_mode_redraws_in_place(shown):
     assert len(shown) == 1 and isinstance(shown[0][0], ipywidgets.VBox)
     assert shown[0][0].children == (plot.status, plot.image)
     assert isinstance(plot.image, ipywidgets.Image)  # one picture, replaced: never appended to
-    assert bytes(plot.image.value).startswith(PNG_MAGIC)
+    assert plot.image.format == "svg+xml"  # drawn in ~10 ms (render.curves_svg), not a PNG
+    svg = ElementTree.fromstring(bytes(plot.image.value))
+    epoch_lines = [e for e in svg.iter(f"{SVG}polyline") if e.get("class") == "epoch"]
+    assert len(epoch_lines) == 4  # loss + val_loss, mae + val_mae
+    assert all(len(e.get("points").split()) == 3 for e in epoch_lines)  # one point per epoch
     assert plot.redraws == 3 and repr(plot).startswith("<LivePlot: 3 epochs")
 
 
@@ -117,7 +123,7 @@ def test_figure_is_not_registered_with_pyplot(shown):
 
 def test_epoch_axis_has_whole_number_ticks():
     """Three epochs: ticks at 1, 2, 3, never 1.25 or 2.5."""
-    from keras_lens.liveplot import LivePlot
+    from keras_lens.views.liveplot import LivePlot
 
     plot = LivePlot(live=False)
     plot.history = {"loss": [1.0, 0.8, 0.7]}

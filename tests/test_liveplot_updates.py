@@ -11,8 +11,8 @@ keras = pytest.importorskip("keras")
 IPython_display = pytest.importorskip("IPython.display")
 
 from keras_lens import i18n  # noqa: E402
-from keras_lens import liveplot as liveplot_module  # noqa: E402
-from keras_lens.liveplot import LivePlot, format_duration  # noqa: E402
+from keras_lens.views import liveplot as liveplot_module  # noqa: E402
+from keras_lens.views.liveplot import LivePlot, format_duration  # noqa: E402
 
 STEPS = 10  # 40 samples, batch 4
 
@@ -79,20 +79,20 @@ def test_redraws_are_throttled(shown, monkeypatch):
     every5 = LivePlot(live=True, update_every=5, min_redraw_seconds=0)
     _fit(every5, epochs=2)
     assert every5.redraws == 2 * 2 + 2  # batches 5 and 10 of each epoch, each epoch end
-    assert bytes(every5.image.value).startswith(b"\x89PNG")
+    assert bytes(every5.image.value).startswith(b"<svg")
 
 
 def test_slow_drawings_are_drawn_less_often(monkeypatch):
-    """A PNG that takes 1 s, batches 0.1 s apart: drawing keeps to ~10% of the time."""
+    """A drawing that takes 1 s, batches 0.1 s apart: drawing keeps to ~10% of the time."""
     clock = [0.0]
     monkeypatch.setattr(liveplot_module.time, "monotonic", lambda: clock[0])
     monkeypatch.setattr(IPython_display, "display", lambda obj, **kw: None)
 
-    def slow_png(self, fast=False):
+    def slow_svg(self):
         clock[0] += 1.0
-        return b"\x89PNG\r\n\x1a\n"
+        return "<svg/>"
 
-    monkeypatch.setattr(LivePlot, "png", slow_png)
+    monkeypatch.setattr(LivePlot, "svg", slow_svg)
     plot = LivePlot(live=True, update_every="batch", min_redraw_seconds=0)
     plot.params = {"epochs": 1, "steps": 100}
     plot.on_train_begin()

@@ -116,7 +116,7 @@ def test_runtime_dependencies_are_what_a_users_environment_accepts():
 
 
 def test_keras_range_matches_what_the_package_says_it_is_tested_with():
-    from keras_lens._keras_version import SUPPORTED_KERAS, TESTED_KERAS_RANGE
+    from keras_lens.adapter._keras_version import SUPPORTED_KERAS, TESTED_KERAS_RANGE
 
     assert SUPPORTED_KERAS == (">=3.8", "<3.16")
     matrix = (ROOT / "scripts" / "matrix.py").read_text()
@@ -215,7 +215,7 @@ def test_sdist_ships_no_tests_without_their_fixtures(built):
     assert not [n for n in names if n.startswith(("tests/", "notebooks/"))]
     for needed in ("LICENSE", "CHANGELOG.md", "README.md", "pyproject.toml"):
         assert needed in names, needed
-    assert "widgets/keras_lens/adapter.py" in names
+    assert "widgets/keras_lens/adapter/__init__.py" in names
 
 
 def test_tests_package_is_this_folder_even_when_another_tests_package_is_on_the_path(tmp_path):

@@ -22,7 +22,7 @@ CODE = r"""
 import os, shutil, sys
 import keras
 import keras_lens
-from keras_lens import layout
+from keras_lens.render import layout
 
 assert shutil.which("dot") == os.path.join(sys.argv[1], "dot"), shutil.which("dot")
 inputs = keras.Input(shape=(784,), name="pixels")

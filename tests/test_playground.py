@@ -9,7 +9,7 @@ import pytest
 keras = pytest.importorskip("keras")
 layers = keras.layers
 
-from keras_lens.playground_view import LAYERS, conv_output_shape, playground  # noqa: E402
+from keras_lens.views.playground_view import LAYERS, conv_output_shape, playground  # noqa: E402
 
 SIZES = (1, 4, 7, 28)
 KERNELS = (1, 2, 3, 5)

@@ -10,8 +10,8 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from keras_lens.shape_trace import trace_shapes  # noqa: E402
-from keras_lens.shapes_view import Shapes, shapes  # noqa: E402
+from keras_lens.views.shape_trace import trace_shapes  # noqa: E402
+from keras_lens.views.shapes_view import Shapes, shapes  # noqa: E402
 
 from tests import seed_models  # noqa: E402
 

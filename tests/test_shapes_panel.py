@@ -16,14 +16,14 @@ pytest.importorskip("ipywidgets")
 
 import keras_lens  # noqa: E402
 from keras_lens import i18n  # noqa: E402
-from keras_lens.shape_pictures import (  # noqa: E402
+from keras_lens.render.shape_pictures import (  # noqa: E402
     DPI,
     LABEL_PT,
     TITLE_PT,
     feature_maps_png,
     histogram_png,
 )
-from keras_lens.shapes_view import TABLE_HEIGHT  # noqa: E402
+from keras_lens.views.shapes_view import TABLE_HEIGHT  # noqa: E402
 
 #: The picture column's room in JupyterLab beside an open file browser (1280-px window).
 PANEL_PX = 600

@@ -19,7 +19,7 @@ import keras
 import keras_lens
 import numpy as np
 import pytest
-from keras_lens import static
+from keras_lens.render import static
 
 _COMMON = {"class", "title", "style", "id", "dir", "lang", "hidden"}
 ALLOWED: dict[str, set[str]] = {

@@ -9,8 +9,8 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from keras_lens.summary_table import build_summary  # noqa: E402
-from keras_lens.summary_view import Summary, summary  # noqa: E402
+from keras_lens.render.summary_table import build_summary  # noqa: E402
+from keras_lens.views.summary_view import Summary, summary  # noqa: E402
 
 from tests import seed_models  # noqa: E402
 

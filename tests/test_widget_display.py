@@ -14,7 +14,7 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.display import display
 from IPython.utils.capture import capture_output
-from keras_lens._widgets import LensBox
+from keras_lens.views._widgets import LensBox
 
 VIEW = "application/vnd.jupyter.widget-view+json"
 

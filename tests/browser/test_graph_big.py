@@ -1,9 +1,10 @@
-"""A drawing of more than 500 boxes in a real browser: drawn fast, complete where you look.
+"""A drawing of 600 boxes in a real browser: drawn fast, complete where you look.
 
 Above ``CULL_ABOVE`` (60) boxes, graph.js takes the boxes and arrows outside the view out of the
 document (Chromium's layout of a 1,000-box SVG took 1.5 s of its first drawing; ``display: none``
-still laid out every text) and puts them back as the view reaches them. This checks, in JupyterLab and Notebook 7, that what is in view is drawn, that
-zooming out to the whole drawing shows every box, and that the SVG export holds every box.
+still laid out every text) and puts them back as the view reaches them. This checks, in
+JupyterLab and Notebook 7, that what is in view is drawn, that zooming out to the whole drawing
+shows every box, and that the SVG export holds every box.
 
 Example:
     .venv/bin/python -m pytest tests/browser/test_graph_big.py

@@ -25,7 +25,7 @@ import ipywidgets
 import keras
 import keras_lens
 from IPython.display import display
-from keras_lens import graph_view
+from keras_lens.views import graph_view
 
 graph_view.PREFETCH = False  # every click lays out on demand: nothing is ready ahead
 resnet = keras.applications.ResNet50(weights=None)""",

@@ -310,6 +310,8 @@ def test_live_plot_shows_its_figure_and_status(classic):
     assert pictures.count() == 1, f"{pictures.count()} figures (expected one, redrawn)"
     box = pictures.first.bounding_box()
     assert box["width"] > 200 and box["height"] > 100, box
+    natural = pictures.first.evaluate("img => [img.complete, img.naturalWidth, img.naturalHeight]")
+    assert natural == [True, 640, 240], f"the SVG figure did not decode: {natural}"
     status = live.locator(".klens-live-status").inner_text()
     assert "epoch 3 of 3" in status and "batch 16 of 16" in status, status
     assert "done in" in status and "loss" in status, status

@@ -26,7 +26,7 @@ except ImportError:  # the test extra installs it; the opt-out also covers a mac
         "KERAS_LENS_SKIP_BROWSER=1"
     ) from None
 
-from keras_lens.shape_pictures import DPI, LABEL_PT
+from keras_lens.render.shape_pictures import DPI, LABEL_PT
 
 from tests.browser._lens_page import (
     cell_outputs,

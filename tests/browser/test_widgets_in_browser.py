@@ -221,7 +221,8 @@ def test_tour_renders_every_widget(tour):
 
 
 def test_live_plot_redraws_in_place_during_fit(notebook):
-    """Live mode shows one figure in an Output widget, replaced after every epoch, not appended."""
+    """Live mode shows one figure (an SVG in an Image widget), replaced after every epoch, not
+    appended; the browser decoded it (a broken image keeps its CSS box but has no natural size)."""
     cell = notebook.page.locator(".jp-Cell", has_text="LivePlot(live=True)")
     cell.scroll_into_view_if_needed()
     pictures = cell.locator(".jp-OutputArea img")
@@ -229,4 +230,6 @@ def test_live_plot_redraws_in_place_during_fit(notebook):
     assert pictures.count() == 1, "the live plot appended figures instead of redrawing one"
     box = pictures.first.bounding_box()
     assert box["width"] > 200 and box["height"] > 100, f"the figure is too small: {box}"
+    natural = pictures.first.evaluate("img => [img.complete, img.naturalWidth, img.naturalHeight]")
+    assert natural == [True, 640, 240], f"the figure did not decode: {natural}"
     notebook.shot("liveplot")

@@ -21,8 +21,8 @@ from typing import Any
 
 import keras
 import keras_lens
-from keras_lens._layer_info import _identity
-from keras_lens.dot_render import GraphOptions, _Writer
+from keras_lens.adapter._layer_info import _identity
+from keras_lens.render.dot_render import GraphOptions, _Writer
 
 __all__ = [
     "KERAS_DRAWS_NESTED_MODELS",

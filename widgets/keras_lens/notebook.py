@@ -22,7 +22,7 @@ import tempfile
 import warnings
 from collections.abc import Iterator
 
-from keras_lens._keras_version import SUPPORTED_KERAS, TESTED_KERAS_RANGE
+from keras_lens.adapter._keras_version import SUPPORTED_KERAS, TESTED_KERAS_RANGE
 
 __all__ = [
     "describe_environment",

@@ -2,7 +2,7 @@
 // Zoom (wheel, pinch, buttons), drag to pan, fit, minimap, search as you type, click to select
 // (the `selected` trait, shared with the Python picker), arrow keys along edges, export.
 // Python sends `svg` and `index` ({boxes, clusters, edges}); it is the only side reading Keras.
-// An anywidget ES module: no build step. Loaded by keras_lens/graph_canvas.py.
+// An anywidget ES module: no build step. Loaded by keras_lens/views/graph_canvas.py.
 
 const SVGNS = "http://www.w3.org/2000/svg";
 const MIN_K = 0.02;

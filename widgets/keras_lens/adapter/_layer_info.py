@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import threading
@@ -90,7 +91,10 @@ def layer_record(
         trainable_params=trainable,
         non_trainable_params=sum(w.size for w in weights) - trainable,
         weights=weights,
-        config=() if is_model else _config(op),
+        # read on first use: get_config() is most of a big model's walk, and only the details
+        # card, the summary's formulas and compare need it (the function keeps ``op`` alive
+        # as long as the record lives unread; a layer does not refer to its model)
+        config=() if is_model else functools.partial(_config, op),
         activation=_activation(op),
         dtype=str(policy.name) if policy is not None else None,
         is_model=is_model,

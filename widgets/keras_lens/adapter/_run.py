@@ -6,7 +6,7 @@ structures (``_nodes_by_depth``, ``node.arguments``, ``Sequential._functional``)
 ``nbytes`` is what one tensor takes.
 
 Example:
-    >>> from keras_lens._adapter_run import RunState, nbytes
+    >>> from keras_lens.adapter._run import RunState, nbytes
     >>> import numpy as np
     >>> state = RunState()
     >>> state.add(nbytes(np.zeros((2, 3), "float32")), "x")
@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from keras_lens._adapter_walk import node_keys, producer
+from keras_lens.adapter._walk import node_keys, producer
 
 __all__ = ["RunState", "nbytes", "run_graph"]
 

@@ -16,15 +16,15 @@ from typing import Any
 
 import ipywidgets
 
-from keras_lens import static, theme
-from keras_lens._checks import graph_of
-from keras_lens._html import esc
-from keras_lens._widgets import LensBox
-from keras_lens.compare_table import CompareRow, CompareTable, compare_graphs
+from keras_lens.adapter._checks import graph_of
+from keras_lens.render import static, theme
+from keras_lens.render._html import esc
+from keras_lens.render.compare_table import CompareRow, CompareTable, compare_graphs
+from keras_lens.views._widgets import LensBox
 
 __all__ = ["Compare", "compare", "compare_html"]
 
-_STYLE = theme.STYLE + (  # colours (status edges, rules): keras_lens.theme
+_STYLE = theme.STYLE + (  # colours (status edges, rules): keras_lens.render.theme
     "<style>.klens-cmp table{border-collapse:collapse;font-family:monospace;font-size:12px}"
     ".klens-cmp td,.klens-cmp th{padding:2px 6px;text-align:left;"
     "vertical-align:top}.klens-cmp td.n{text-align:right}.klens-cmp ul{margin:0;padding-left:1.2em}"

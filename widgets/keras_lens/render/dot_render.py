@@ -1,7 +1,7 @@
 """Turn a ``LayerGraph`` into Graphviz DOT text: one box per layer, one arrow per tensor.
 
 Pure Python on the plain records (no Keras, no Graphviz needed to build the text). Every name,
-class and shape goes through ``keras_lens._html`` escaping; box ids are generated (``L0``,
+class and shape goes through ``keras_lens.render._html`` escaping; box ids are generated (``L0``,
 ``L1``...), never taken from layer names.
 
 Example:
@@ -22,9 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from keras_lens._html import dot_string, esc, esc_text
-from keras_lens.folding import FoldGroup, find_groups
 from keras_lens.records import LayerGraph, LayerRecord, NodeRecord, Shape, format_shape
+from keras_lens.records.folding import FoldGroup, find_groups
+from keras_lens.render._html import dot_string, esc, esc_text
 
 __all__ = ["FILL", "GraphOptions", "to_dot", "to_dot_indexed"]
 

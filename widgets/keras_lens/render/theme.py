@@ -12,7 +12,7 @@ The views put ``STYLE`` into their live HTML. The static copies stored in a note
 rely on it (the sanitiser of an untrusted notebook removes ``<style>``; see ``static``).
 
 Example:
-    >>> from keras_lens import theme
+    >>> from keras_lens.render import theme
     >>> theme.STYLE.startswith("<style>") and "--jp-error-color0" in theme.STYLE
     True
     >>> theme.status_class("only in a")

@@ -23,7 +23,7 @@ import traitlets
 __all__ = ["FRONTEND", "GraphCanvas"]
 
 #: The folder of the front-end files (shipped as package data).
-FRONTEND = Path(__file__).parent / "frontend"
+FRONTEND = Path(__file__).parent.parent / "frontend"
 
 
 class GraphCanvas(anywidget.AnyWidget):

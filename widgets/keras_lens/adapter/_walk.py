@@ -9,7 +9,7 @@ one), ``walk_tensors`` the KerasTensors of a graph still being built; ``node_key
 
 Example:
     >>> import keras
-    >>> from keras_lens._adapter_walk import walk_model
+    >>> from keras_lens.adapter._walk import walk_model
     >>> x = keras.Input(shape=(4,), name="x")
     >>> walk_model(keras.Model(x, keras.layers.Dense(2, name="d")(x), name="m"), "").layer_keys
     ('x', 'd')
@@ -21,7 +21,7 @@ import contextlib
 import math
 from typing import Any
 
-from keras_lens._layer_info import layer_record, param_totals, unique_key, unique_variables
+from keras_lens.adapter._layer_info import layer_record, param_totals, unique_key, unique_variables
 from keras_lens.records import EdgeRecord, LayerGraph, NodeRecord
 
 __all__ = [

@@ -23,11 +23,18 @@ from typing import Any
 import ipywidgets
 import traitlets
 
-from keras_lens import i18n, static, theme
-from keras_lens._html import esc
-from keras_lens._widgets import LensBox
+from keras_lens import i18n
 from keras_lens.records import format_shape
-from keras_lens.shape_trace import MEMORY_LIMIT_MB, PendingTrace, ShapeTrace, StepFn, prepare_trace
+from keras_lens.render import static, theme
+from keras_lens.render._html import esc
+from keras_lens.views._widgets import LensBox
+from keras_lens.views.shape_trace import (
+    MEMORY_LIMIT_MB,
+    PendingTrace,
+    ShapeTrace,
+    StepFn,
+    prepare_trace,
+)
 
 __all__ = ["Shapes", "shapes", "shapes_html"]
 
@@ -59,7 +66,7 @@ i18n.register(
         ),
     }
 )
-_STYLE = theme.STYLE + (  # colours (selected row, mismatch): keras_lens.theme
+_STYLE = theme.STYLE + (  # colours (selected row, mismatch): keras_lens.render.theme
     "<style>.klens-shp table{border-collapse:collapse;font-family:monospace;font-size:12px}"
     ".klens-shp td,.klens-shp th{padding:2px 6px;text-align:left;vertical-align:top}</style>"
 )

@@ -26,7 +26,7 @@ from collections.abc import Callable
 import ipywidgets
 
 from keras_lens import i18n
-from keras_lens._html import esc
+from keras_lens.render._html import esc
 
 __all__ = ["Progress", "step_text"]
 
@@ -57,7 +57,7 @@ def step_text(what: str, index: int, total: int, name: str) -> str:
 
 
 class Progress:
-    """A progress line (``widget``); ``step`` is a ``keras_lens.shape_trace.StepFn``."""
+    """A progress line (``widget``); ``step`` is a ``keras_lens.views.shape_trace.StepFn``."""
 
     def __init__(
         self,

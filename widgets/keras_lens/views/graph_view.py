@@ -27,15 +27,31 @@ from typing import Any
 
 import ipywidgets as w
 
-from keras_lens import i18n, theme
-from keras_lens._checks import as_tensors, did_you_mean, graph_of, require_flag, require_rankdir
-from keras_lens._html import esc
-from keras_lens._widgets import LensBox
-from keras_lens.details import layer_details_html, layer_list_html
-from keras_lens.dot_render import GraphOptions, to_dot_indexed
-from keras_lens.folding import FoldGroup, find_groups
-from keras_lens.graph_canvas import GraphCanvas
-from keras_lens.graph_labels import (
+from keras_lens import i18n
+from keras_lens.adapter._checks import (
+    as_tensors,
+    did_you_mean,
+    graph_of,
+    require_flag,
+    require_rankdir,
+)
+from keras_lens.records import LayerGraph
+from keras_lens.records.folding import FoldGroup, find_groups
+from keras_lens.render import theme
+from keras_lens.render._html import esc
+from keras_lens.render.details import layer_details_html, layer_list_html
+from keras_lens.render.dot_render import GraphOptions, to_dot_indexed
+from keras_lens.render.layout import (
+    INSTALL_HELP,
+    LayoutError,
+    dot_to_svg,
+    find_engine,
+    hurry,
+    nest_frame_labels,
+)
+from keras_lens.views._widgets import LensBox
+from keras_lens.views.graph_canvas import GraphCanvas
+from keras_lens.views.graph_labels import (
     NONE,
     checkbox,
     front_labels,
@@ -44,17 +60,8 @@ from keras_lens.graph_labels import (
     picker_options,
     summary_text,
 )
-from keras_lens.graph_prefetch import ENABLED as PREFETCH
-from keras_lens.graph_prefetch import Prefetcher
-from keras_lens.layout import (
-    INSTALL_HELP,
-    LayoutError,
-    dot_to_svg,
-    find_engine,
-    hurry,
-    nest_frame_labels,
-)
-from keras_lens.records import LayerGraph
+from keras_lens.views.graph_prefetch import ENABLED as PREFETCH
+from keras_lens.views.graph_prefetch import Prefetcher
 
 __all__ = ["FOLD_ABOVE", "GraphView", "graph"]
 
@@ -394,7 +401,7 @@ class GraphView(LensBox):
         )
 
     def _lens_html(self, budget: int | None = None) -> str:
-        from keras_lens import static
+        from keras_lens.render import static
 
         svg = self.svg if self.layer_graph.nodes else ""
         fallback = "" if svg else self._drawing_html(self.options)

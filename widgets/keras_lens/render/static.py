@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from keras_lens import i18n
-from keras_lens._html import esc
+from keras_lens.render._html import esc
 
 __all__ = [
     "HEAD_ROWS",
@@ -217,7 +217,7 @@ def graph_html(
     and why there is no drawing, when ``svg`` is empty), the layers as text in a closed
     ``<details>`` and the picked layer's ``details``."""
     budget = (MAX_BYTES if budget is None else budget) - size(notes) - size(details) - 2_000
-    from keras_lens.details import layer_list_html
+    from keras_lens.render.details import layer_list_html
 
     listing = layer_list_html(graph) if svg else ""
     if size(listing) > min(60_000, budget // 4):

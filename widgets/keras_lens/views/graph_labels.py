@@ -17,10 +17,10 @@ from __future__ import annotations
 import ipywidgets as w
 
 from keras_lens import i18n
-from keras_lens._compat import tooltip_kwargs
-from keras_lens._html import esc
-from keras_lens.dot_render import FILL
 from keras_lens.records import LayerGraph
+from keras_lens.render._html import esc
+from keras_lens.render.dot_render import FILL
+from keras_lens.views._compat import tooltip_kwargs
 
 __all__ = [
     "FRONT_LABELS",
@@ -128,7 +128,7 @@ def front_labels() -> dict[str, str]:
 
 
 def summary_text(graph: LayerGraph) -> str:
-    from keras_lens.summary_table import build_summary
+    from keras_lens.render.summary_table import build_summary
 
     try:
         return build_summary(graph).to_text()

@@ -37,15 +37,17 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from keras_lens.formulas import Formula
+    from keras_lens.records.formulas import Formula
 
 __all__ = [
     "GRAPH_KINDS",
+    "ConfigField",
+    "ConfigPairs",
     "EdgeRecord",
     "GraphKind",
     "LayerGraph",
@@ -63,6 +65,42 @@ GraphKind = Literal["functional", "sequential", "subclassed", "tensors"]
 
 #: The values ``LayerGraph.kind`` can take.
 GRAPH_KINDS: tuple[str, ...] = ("functional", "sequential", "subclassed", "tensors")
+
+
+#: A layer's ``get_config()`` as sorted ``(key, repr(value))`` pairs.
+ConfigPairs = tuple[tuple[str, str], ...]
+
+
+class ConfigField:
+    """``LayerRecord.config``: a tuple of pairs, or a function returning them, read once.
+
+    The adapter passes ``config=lambda: read_config(layer)`` so that walking a 10,000-layer
+    model does not serialise 10,000 configs that no view shows; the first read calls the
+    function and keeps its tuple (records stay equal, hashable and frozen; equality reads it).
+
+    Example:
+        >>> calls = []
+        >>> r = LayerRecord(key="d", name="d", class_name="Dense",
+        ...                 config=lambda: calls.append(1) or (("units", "2"),))
+        >>> calls, r.config, r.config, calls
+        ([], (('units', '2'),), (('units', '2'),), [1])
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._slot = f"_{name}_value"
+
+    def __get__(self, record: Any, owner: type | None = None) -> ConfigPairs:
+        if record is None:  # the dataclass asks for the default
+            return ()
+        value = record.__dict__[self._slot]
+        if callable(value):
+            value = tuple(value())
+            record.__dict__[self._slot] = value  # frozen record: its dict, written once
+        return value
+
+    def __set__(self, record: Any, value: ConfigPairs | Callable[[], ConfigPairs]) -> None:
+        # only reached from the dataclass __init__ (a frozen record refuses assignment)
+        record.__dict__[self._slot] = value if callable(value) else tuple(value)
 
 
 def format_shape(shape: Shape | None) -> str:
@@ -121,7 +159,8 @@ class LayerRecord:
         weights: its own weights (for a nested model: all of the sub-model's weights).
         config: ``get_config()`` as sorted ``(key, repr(value))`` pairs; Keras-serialized objects
             (initializers, ...) are shortened to e.g. ``"GlorotUniform(seed=None)"``. Empty if the
-            layer cannot produce a config. Use ``config_values()`` for Python values.
+            layer cannot produce a config. Use ``config_values()`` for Python values. May be
+            given as a function, read on first use (``ConfigField``).
         activation: activation name (``"relu"``) for layers that have one, else ``None``.
         dtype: dtype policy name, e.g. ``"float32"`` or ``"mixed_float16"`` (``None`` for ops).
         is_model: it is a nested model (Functional, Sequential or subclassed ``keras.Model``).
@@ -150,7 +189,7 @@ class LayerRecord:
     trainable_params: int = 0
     non_trainable_params: int = 0
     weights: tuple[WeightRecord, ...] = ()
-    config: tuple[tuple[str, str], ...] = ()
+    config: ConfigField = ConfigField()  # type: ignore[assignment]  # reads as ConfigPairs
     activation: str | None = None
     dtype: str | None = None
     is_model: bool = False
@@ -182,7 +221,7 @@ class LayerRecord:
             >>> layer.formula().text, layer.formula().total  # doctest: +SKIP
             ('(3*3*1+1)*8', 80)
         """
-        from keras_lens.formulas import param_formula
+        from keras_lens.records.formulas import param_formula
 
         return param_formula(self.class_name, self.config_values(), self.weight_shapes)
 

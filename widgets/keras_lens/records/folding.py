@@ -11,7 +11,8 @@ Two rules, tried in this order on each (sub)graph's layers:
    names) are read as a sequence of (class, inbound offsets) tokens; a run of two or more
    identical consecutive stretches becomes a group (a tandem repeat).
 
-Records only: no Keras, no Graphviz. ``keras_lens.dot_render`` draws a folded group as one box.
+Records only: no Keras, no Graphviz. ``keras_lens.render.dot_render`` draws a folded group as
+one box.
 
 Example:
     >>> from keras_lens.records import LayerGraph, LayerRecord

@@ -4,7 +4,7 @@
 - tooltips: 8 calls it ``tooltip``, 7 ``description_tooltip`` (8 still accepts it, deprecated).
 
 Example:
-    >>> from keras_lens._compat import tab_with_titles, tooltip_kwargs
+    >>> from keras_lens.views._compat import tab_with_titles, tooltip_kwargs
     >>> sorted(tooltip_kwargs("shown on hover"))  # doctest: +SKIP
     ['tooltip']
 """

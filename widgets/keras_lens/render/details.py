@@ -1,7 +1,7 @@
 """Static, escaped HTML describing one layer, or listing all layers, from ``LayerGraph`` records.
 
 Used by the graph view's layer picker and by its no-Graphviz fallback. Every piece of text goes
-through ``keras_lens._html.esc``.
+through ``keras_lens.render._html.esc``.
 
 Example:
     >>> from keras_lens.records import LayerGraph, LayerRecord, WeightRecord
@@ -15,8 +15,8 @@ Example:
 
 from __future__ import annotations
 
-from keras_lens._html import esc
 from keras_lens.records import LayerGraph, LayerRecord, format_shape
+from keras_lens.render._html import esc
 
 __all__ = ["layer_details_html", "layer_list_html", "param_line"]
 
@@ -28,7 +28,7 @@ _TH = '<th style="padding:2px 8px;border-bottom:1px solid #999;text-align:left">
 def param_line(layer: LayerRecord) -> str:
     """``"(3*3*3+1)*32 = 896"``: the formula giving the layer's parameter count (plain text).
 
-    Uses ``keras_lens.formulas`` when available, else the sum of the weight shapes.
+    Uses ``keras_lens.records.formulas`` when available, else the sum of the weight shapes.
     """
     if not layer.weights:
         return "0 (no weights)"

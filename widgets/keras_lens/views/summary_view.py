@@ -21,13 +21,12 @@ from typing import Any
 import ipywidgets
 import traitlets
 
-from keras_lens import i18n, static, theme
-from keras_lens._checks import graph_of, require_flag
-from keras_lens._compat import tooltip_kwargs
-from keras_lens._html import esc
-from keras_lens._widgets import LensBox
+from keras_lens import i18n
+from keras_lens.adapter._checks import graph_of, require_flag
 from keras_lens.records import format_shape
-from keras_lens.summary_table import (
+from keras_lens.render import static, theme
+from keras_lens.render._html import esc
+from keras_lens.render.summary_table import (
     SummaryRow,
     SummaryTable,
     build_summary,
@@ -35,6 +34,8 @@ from keras_lens.summary_table import (
     path_labels,
     readable_bytes,
 )
+from keras_lens.views._compat import tooltip_kwargs
+from keras_lens.views._widgets import LensBox
 
 __all__ = ["Summary", "summary", "summary_html"]
 
@@ -78,7 +79,7 @@ def _sorts() -> tuple[tuple[str, str], ...]:
     )
 
 
-_STYLE = theme.STYLE + (  # colours: keras_lens.theme
+_STYLE = theme.STYLE + (  # colours: keras_lens.render.theme
     "<style>.klens-sum table{border-collapse:collapse;font-family:monospace;font-size:12px}"
     ".klens-sum td,.klens-sum th{padding:2px 6px;vertical-align:top;"
     "text-align:left;line-height:1.35}.klens-sum td.n{text-align:right;white-space:nowrap}"

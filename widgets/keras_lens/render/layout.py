@@ -6,7 +6,7 @@ machines where only pip works; see benchmarks/README.md for its evaluation). The
 subprocess with a timeout; its output never reaches the notebook's stdout.
 
 Example:
-    >>> from keras_lens.layout import find_engine, dot_to_svg
+    >>> from keras_lens.render.layout import find_engine, dot_to_svg
     >>> engine = find_engine()
     >>> engine is None or dot_to_svg("digraph { a -> b }", engine).startswith("<svg")
     True

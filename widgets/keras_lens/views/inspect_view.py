@@ -24,10 +24,10 @@ import ipywidgets
 import traitlets
 
 from keras_lens import i18n
-from keras_lens._checks import did_you_mean, graph_of
-from keras_lens._compat import tab_with_titles
-from keras_lens._html import esc
-from keras_lens._widgets import LensBox
+from keras_lens.adapter._checks import did_you_mean, graph_of
+from keras_lens.render._html import esc
+from keras_lens.views._compat import tab_with_titles
+from keras_lens.views._widgets import LensBox
 
 __all__ = ["TABS", "Inspect", "inspect"]
 
@@ -54,8 +54,8 @@ def inspect(
     Example:
         >>> keras_lens.inspect(model, selected="dense")   # doctest: +SKIP
     """
-    from keras_lens.graph_view import graph
-    from keras_lens.shape_trace import PendingTrace, check_limit, prepare_trace
+    from keras_lens.views.graph_view import graph
+    from keras_lens.views.shape_trace import PendingTrace, check_limit, prepare_trace
 
     check_limit(memory_limit_mb, "inspect")
     layer_graph = graph_of(model, "inspect")
@@ -67,12 +67,12 @@ def inspect(
         prepared = f"<p><i>{esc(error)}</i></p>"  # e.g. subclassed: no shapes tab
 
     def shape_view() -> Any:
-        from keras_lens.shapes_view import Shapes
+        from keras_lens.views.shapes_view import Shapes
 
         return ipywidgets.HTML(prepared) if isinstance(prepared, str) else Shapes(prepared)
 
     def summary_view() -> Any:
-        from keras_lens.summary_view import summary
+        from keras_lens.views.summary_view import summary
 
         return summary(model)
 
@@ -213,7 +213,7 @@ class Inspect(LensBox):
         self.details.value = self._details_html()
 
     def _details_html(self) -> str:
-        from keras_lens.details import layer_details_html
+        from keras_lens.render.details import layer_details_html
 
         if not self.selected:
             return "<p><i>Pick a layer in any tab to see its details here.</i></p>"
@@ -229,7 +229,7 @@ class Inspect(LensBox):
         )
 
     def _lens_html(self) -> str:
-        from keras_lens import static
+        from keras_lens.render import static
 
         bodies: dict[str, str] = {}
         for title, view in (*self._views.items(), (TABS[3], self.details)):

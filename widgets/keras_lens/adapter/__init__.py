@@ -25,10 +25,14 @@ import threading
 import weakref
 from typing import Any
 
-from keras_lens._adapter_run import RunState, nbytes, run_graph
-from keras_lens._adapter_walk import UnbuiltModelError, in_functional, walk_model, walk_tensors
-from keras_lens._keras_version import SUPPORTED_KERAS, KerasVersionWarning, check_keras_version
-from keras_lens._layer_info import unique_key
+from keras_lens.adapter._keras_version import (
+    SUPPORTED_KERAS,
+    KerasVersionWarning,
+    check_keras_version,
+)
+from keras_lens.adapter._layer_info import unique_key
+from keras_lens.adapter._run import RunState, nbytes, run_graph
+from keras_lens.adapter._walk import UnbuiltModelError, in_functional, walk_model, walk_tensors
 from keras_lens.records import LayerGraph
 
 __all__ = [

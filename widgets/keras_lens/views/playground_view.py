@@ -22,9 +22,9 @@ from typing import Any
 
 import ipywidgets
 
-from keras_lens import static, theme
-from keras_lens._widgets import LensBox
-from keras_lens.formulas import param_formula
+from keras_lens.records.formulas import param_formula
+from keras_lens.render import static, theme
+from keras_lens.views._widgets import LensBox
 
 __all__ = ["LAYERS", "Playground", "ShapeArithmetic", "conv_output_shape", "playground"]
 

@@ -5,7 +5,7 @@ shows the live widget; anything else (nbconvert, GitHub, nbval's text comparison
 ``text/plain`` from ``_lens_text()`` and a static ``text/html`` from ``_lens_html()``, which
 never contain a widget id or anything else that changes from run to run. The static HTML is
 built to survive the sanitiser of an untrusted notebook and is capped at ``static.MAX_BYTES``
-(see ``keras_lens.static``); the live widget carries the theme's ``keras-lens`` class.
+(see ``keras_lens.render.static``); the live widget carries the theme's ``keras-lens`` class.
 
 Example:
     >>> class Hello(LensBox):
@@ -22,7 +22,7 @@ from typing import Any
 
 import ipywidgets
 
-from keras_lens import static
+from keras_lens.render import static
 
 __all__ = ["LensBox"]
 
@@ -47,7 +47,7 @@ class LensBox(ipywidgets.VBox):
         return None
 
     def _pending_progress(self) -> str | None:
-        """The kind of progress line (``keras_lens.progress``) the pending step shows, if any."""
+        """The kind of progress line (``keras_lens.views.progress``) the pending step shows."""
         return "shapes"
 
     def finish(self) -> None:
@@ -94,7 +94,7 @@ class LensBox(ipywidgets.VBox):
         """
         if _IPYWIDGETS_7:
             return self._display
-        from keras_lens.liveplot import is_headless
+        from keras_lens.views.liveplot import is_headless
 
         return self._display if self._pending_work() is not None and not is_headless() else None
 
@@ -110,7 +110,7 @@ class LensBox(ipywidgets.VBox):
         """
         from IPython.display import display
 
-        from keras_lens.liveplot import is_headless
+        from keras_lens.views.liveplot import is_headless
 
         work = self._pending_work()
         if work is None or is_headless():
@@ -118,7 +118,7 @@ class LensBox(ipywidgets.VBox):
             display(self._bundle(), raw=True)
             self._displayed(**kwargs)
             return
-        from keras_lens.progress import Progress
+        from keras_lens.views.progress import Progress
 
         what = self._pending_progress()
         progress = Progress(what) if what else None

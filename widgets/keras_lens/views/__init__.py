@@ -1,0 +1,1 @@
+"""The views layer: the ipywidgets/anywidget widgets built on adapter, records, render."""
