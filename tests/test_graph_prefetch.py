@@ -85,3 +85,80 @@ def test_a_big_models_summary_is_made_on_request(monkeypatch):
     assert "block3_relu" in view.canvas.summary_text and "Total params" in view.canvas.summary_text
     small = keras_lens.graph(_nested())
     assert not small.canvas.summary_lazy and "enc_a" in small.canvas.summary_text
+
+
+@needs_dot
+def test_a_hovered_group_is_laid_out_at_once_at_normal_priority(monkeypatch):
+    monkeypatch.setattr(graph_view, "_PREFETCH_DELAY", 120.0)  # the queue alone would wait
+    seen = []
+    real = graph_view.dot_to_svg
+
+    def recording(dot, engine, background=False):
+        seen.append(("block2_dense" in dot, background))
+        return real(dot, engine, background=background)
+
+    monkeypatch.setattr(graph_view, "dot_to_svg", recording)
+    view = keras_lens.graph(_blocks(), fold=True)
+    (group,) = view.groups
+    opened = view.options.with_(highlight=None, flipped=frozenset({group.id}))
+    assert opened not in view._svg_cache
+    view._on_message(view.canvas, {"type": "hover", "key": group.id}, [])
+    assert view.prefetcher.idle(timeout=60), "the hover should have started the layout now"
+    assert opened in view._svg_cache
+    assert (True, False) in seen, f"the hovered layout should run un-niced: {seen}"
+    view._on_message(view.canvas, {"type": "hover", "key": "group:nope"}, [])  # stale: ignored
+    view.toggle(group.id)
+    assert "block2_dense" in view.canvas.svg
+
+
+def test_prefetcher_first_jumps_the_queue_and_workers_run_together():
+    import threading
+
+    from keras_lens.views.graph_prefetch import Prefetcher
+
+    started, gate = [], threading.Event()
+
+    def work(key):
+        started.append(key)
+        gate.wait(10)
+
+    p = Prefetcher(work, delay=60.0, workers=2)
+    p.ahead(["a", "b", "c"])
+    assert started == []  # waiting for the delay
+    p.first("c")
+    deadline = threading.Event()
+    for _ in range(100):
+        if len(started) == 2:
+            break
+        deadline.wait(0.05)
+    assert started == ["c", "a"], "c first, and two at once"
+    assert p.running("c") and not p.wait("b")  # b was queued: the caller takes it over
+    gate.set()
+    assert p.idle(timeout=10) and started == ["c", "a"]
+
+
+def test_a_hovered_key_does_not_wait_for_busy_workers():
+    import threading
+
+    from keras_lens.views.graph_prefetch import Prefetcher
+
+    started, gate = [], threading.Event()
+
+    def work(key):
+        started.append(key)
+        gate.wait(10)
+
+    p = Prefetcher(work, workers=1)
+    p.ahead(["slow", "later"])
+    for _ in range(100):
+        if started:
+            break
+        threading.Event().wait(0.05)
+    p.first("hovered")
+    for _ in range(100):
+        if "hovered" in started:
+            break
+        threading.Event().wait(0.05)
+    assert started == ["slow", "hovered"], "the hovered key starts beside the busy worker"
+    gate.set()
+    assert p.idle(timeout=10) and sorted(started) == ["hovered", "later", "slow"]

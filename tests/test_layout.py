@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import stat
+import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -92,3 +95,34 @@ def test_graphviz_pure_draws_what_dot_draws():
     for model in (seeds.shared_embedding_001(), seeds.autoencoder_nested_001()[2]):
         text = to_dot(build_layer_graph(model), options)
         assert _seen(dot_to_svg(text, pure)) == _seen(dot_to_svg(text, dot))
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
+def test_a_background_layout_is_the_same_drawing_and_leaves_nothing_running():
+    layout.clear_cache()
+    text = "digraph { a -> b -> c }"
+    background = dot_to_svg(text, background=True)
+    layout.clear_cache()
+    assert dot_to_svg(text) == background
+    assert not layout._BACKGROUND, "finished layouts are forgotten"
+
+
+@pytest.mark.skipif(
+    shutil.which("nice") is None or getattr(os, "getuid", lambda: -1)() != 0,
+    reason="raising a process's priority needs root",
+)
+def test_hurry_raises_a_running_background_layout_to_normal_priority():
+    proc = subprocess.Popen([shutil.which("nice"), "-n", "10", "sleep", "5"])
+    try:
+        layout._BACKGROUND.add(proc)
+        for _ in range(50):  # nice has exec'd sleep at priority 10
+            if os.getpriority(os.PRIO_PROCESS, proc.pid) == 10:
+                break
+            time.sleep(0.02)
+        assert os.getpriority(os.PRIO_PROCESS, proc.pid) == 10
+        layout.hurry()
+        assert os.getpriority(os.PRIO_PROCESS, proc.pid) == 0
+    finally:
+        layout._BACKGROUND.discard(proc)
+        proc.kill()
+        proc.wait()

@@ -7,10 +7,11 @@
 const SVGNS = "http://www.w3.org/2000/svg";
 const MIN_K = 0.02;
 const MAX_K = 4;
-// Above this many boxes, boxes and arrows outside the view start hidden (display: none is not
-// laid out) and are shown as the view reaches them: Chromium's layout of a 1,000-box SVG took
-// 1.5 s of its first drawing.
-const CULL_ABOVE = 500;
+// Above this many boxes, boxes and arrows outside the view are taken out of the document (a
+// comment keeps each one's place) and put back as the view reaches them: Chromium's layout of a
+// 1,000-box SVG took 1.5 s of its first drawing, of DenseNet121's opened conv4 stage (194 boxes)
+// 160 ms. (display: none was not enough: Chromium still laid out every <text>, 0.3 s there.)
+const CULL_ABOVE = 60;
 
 function h(tag, cls, text) {
   const e = document.createElement(tag);
@@ -90,10 +91,10 @@ function render({ model, el }) {
   el.append(bar, viewport, legend);
 
   // -- state ---------------------------------------------------------------------------------
-  let svg = null, root = null, overlay = null, miniBase = null;
+  let svg = null, root = null, overlay = null, miniBase = null;  // miniBase: {scale, rects}
   let searchIndex = [];    // [{id, key, name, cls, text, members: [[key, lower key]]}]
   let markedSel = null;    // the box carrying the class kl-is-selected
-  let hidden = null;       // big drawings: [{el, x, y, w, h}] not shown yet (see CULL_ABOVE)
+  let hidden = null;       // big drawings: [{el, mark, x, y, w, h}] not in the page yet (CULL_ABOVE)
   let natural = { w: 1, h: 1 };
   let view = { x: 0, y: 0, k: 1 };
   let boxes = {};          // box id -> {key, name, cls, kind, members, el, bb}
@@ -104,9 +105,17 @@ function render({ model, el }) {
   let pendingFocus = null; // key to centre after a re-render (expand/collapse)
   let matches = [];
   let unmeasured = false;
+  let hovered = new Set(); // keys of groups / nested models already reported under the pointer
 
+  // The viewport's size, read when it is empty or resized (ResizeObserver below): reading
+  // clientWidth with a new drawing attached forces Chromium to lay all of it out at once.
+  let vsize = null;
+  function measureViewport() {
+    vsize = { w: viewport.clientWidth, h: viewport.clientHeight };
+  }
   function size() {
-    return { w: viewport.clientWidth || 600, h: viewport.clientHeight || 400 };
+    if (!vsize || !vsize.w) measureViewport();
+    return { w: vsize.w || 600, h: vsize.h || 400 };
   }
 
   // The view is a CSS transform of the SVG drawn at its natural size: panning and zooming
@@ -121,10 +130,13 @@ function render({ model, el }) {
     if (overlay) overlay.style.transform = transform;
     if (hidden && hidden.length) reveal(s);
     viewport.dataset.view = `${view.x} ${view.y} ${s.w / view.k} ${s.h / view.k}`;
-    if (!miniQueued) {
-      miniQueued = true;
-      requestAnimationFrame(() => { miniQueued = false; drawMinimap(); });
-    }
+    queueMinimap();
+  }
+
+  function queueMinimap() {  // once per frame, in the frame (no forced layout of a new drawing)
+    if (miniQueued) return;
+    miniQueued = true;
+    requestAnimationFrame(() => { miniQueued = false; drawMinimap(); });
   }
 
   function reveal(s) {  // show what is in or near the view (half a view around it)
@@ -132,7 +144,7 @@ function render({ model, el }) {
     const x0 = view.x - vw / 2, y0 = view.y - vh / 2, x1 = view.x + vw * 1.5, y1 = view.y + vh * 1.5;
     const keep = [];
     for (const e of hidden) {
-      if (e.x + e.w >= x0 && e.x <= x1 && e.y + e.h >= y0 && e.y <= y1) e.el.style.display = "";
+      if (e.x + e.w >= x0 && e.x <= x1 && e.y + e.h >= y0 && e.y <= y1) e.mark.replaceWith(e.el);
       else keep.push(e);
     }
     hidden = keep;
@@ -212,7 +224,7 @@ function render({ model, el }) {
       if (sel) boxes[sel].el.classList.add("kl-is-selected");
       markedSel = sel;
     }
-    drawMinimap();
+    queueMinimap();
   }
 
   // -- the drawing ---------------------------------------------------------------------------
@@ -220,12 +232,15 @@ function render({ model, el }) {
     const index = model.get("index") || {};
     viewport.replaceChildren();
     svg = null; boxes = {}; byKey = {}; succ = {}; pred = {}; frames = {};
-    overlay = null; miniBase = null; markedSel = null; searchIndex = [];
+    overlay = null; miniBase = null; markedSel = null; searchIndex = []; hovered = new Set();
     const text = model.get("svg");
     if (!text) {
       viewport.appendChild(h("div", "kl-empty", L("empty")));
       return;
     }
+    measureViewport();  // before the drawing is attached: nothing big to lay out yet
+    readColours();
+    unmeasured = vsize.w === 0;  // in a hidden tab: measure again when shown
     const holder = h("div");
     holder.innerHTML = text;  // produced by Graphviz from escaped labels in Python
     svg = holder.querySelector("svg");
@@ -269,8 +284,9 @@ function render({ model, el }) {
       for (const g of root.querySelectorAll(":scope > g.node, :scope > g.edge")) {
         const o = outline(g);
         if (!o) continue;
-        g.style.display = "none";
-        hidden.push({ el: g, x: o.x * a + e, y: o.y * d + f, w: o.w * a, h: o.h * d });
+        const mark = document.createComment("");  // its place: SVG paints in document order
+        g.replaceWith(mark);
+        hidden.push({ el: g, mark, x: o.x * a + e, y: o.y * d + f, w: o.w * a, h: o.h * d });
       }
     }
     viewport.appendChild(svg);
@@ -279,7 +295,6 @@ function render({ model, el }) {
     overlay.style.width = `${natural.w}px`;
     overlay.style.height = `${natural.h}px`;
     viewport.insertBefore(overlay, mini);
-    unmeasured = viewport.clientWidth === 0;  // in a hidden tab: measure again when shown
     for (const [a, b] of index.edges || []) {
       (succ[a] = succ[a] || []).push(b);
       (pred[b] = pred[b] || []).push(a);
@@ -314,6 +329,19 @@ function render({ model, el }) {
   }
 
   // -- minimap -------------------------------------------------------------------------------
+  // The theme's colours, read when no new drawing waits to be styled: getComputedStyle right
+  // after a drawing is attached forces Chromium to style all of it at once (0.3-0.5 s of a
+  // 1,000-box drawing's first frame). mount() reads them before it attaches the drawing.
+  let colours = { at: -Infinity, node: "#9aa5b1", accent: "#1976d2" };
+  function readColours() {
+    const css = getComputedStyle(el);
+    colours = {
+      at: performance.now(),
+      node: css.getPropertyValue("--kl-mini-node").trim() || "#9aa5b1",
+      accent: css.getPropertyValue("--kl-accent").trim() || "#1976d2",
+    };
+  }
+
   function drawMinimap() {
     if (!svg) return;
     const s = size();
@@ -324,28 +352,30 @@ function render({ model, el }) {
     const scale = Math.min(mh / natural.h, 120 / natural.w);
     const mw = Math.max(24, natural.w * scale);
     const mhh = Math.max(1, Math.round(natural.h * scale));
-    const css = getComputedStyle(el);
-    const nodeColour = css.getPropertyValue("--kl-mini-node").trim() || "#9aa5b1";
-    if (!miniBase || miniBase.width !== Math.round(mw) || miniBase.height !== mhh ||
-        miniBase.colour !== nodeColour) {  // the boxes, painted once per drawing
-      miniBase = document.createElement("canvas");
-      miniBase.width = Math.round(mw);
-      miniBase.height = mhh;
-      miniBase.colour = nodeColour;
-      const b = miniBase.getContext("2d");
-      b.fillStyle = nodeColour;
-      for (const id in boxes) {
+    if (performance.now() - colours.at > 1000) readColours();  // a theme change, once settled
+    const nodeColour = colours.node;
+    if (!miniBase || miniBase.scale !== scale) {  // the boxes' rectangles, once per drawing
+      const ids = Object.keys(boxes);
+      const r = new Float32Array(4 * ids.length);
+      ids.forEach((id, i) => {
         const bb = boxes[id].bb;
-        b.fillRect(bb.x * scale, bb.y * scale, Math.max(1, bb.w * scale), Math.max(1, bb.h * scale));
-      }
+        r.set([bb.x * scale, bb.y * scale, Math.max(1, bb.w * scale), Math.max(1, bb.h * scale)],
+          4 * i);
+      });
+      miniBase = { scale, rects: r };
     }
-    if (mini.width !== miniBase.width) mini.width = miniBase.width;
-    if (mini.height !== miniBase.height) mini.height = miniBase.height;
+    // painted in full each time (a few hundred rectangles: well under 1 ms); a cached canvas
+    // copied with drawImage waited 40-100 ms for the GPU process while a new drawing was rastered
+    const w = Math.round(mw);
+    if (mini.width !== w) mini.width = w;
+    if (mini.height !== mhh) mini.height = mhh;
     const c = mini.getContext("2d");
     c.clearRect(0, 0, mini.width, mini.height);
-    c.drawImage(miniBase, 0, 0);
+    c.fillStyle = nodeColour;
+    const r = miniBase.rects;
+    for (let i = 0; i < r.length; i += 4) c.fillRect(r[i], r[i + 1], r[i + 2], r[i + 3]);
     const sel = boxOf(model.get("selected"));
-    const accent = css.getPropertyValue("--kl-accent").trim() || "#1976d2";
+    const accent = colours.accent;
     if (sel) {
       const bb = boxes[sel].bb;
       c.fillStyle = accent;
@@ -420,9 +450,28 @@ function render({ model, el }) {
     return m && boxes[m[1]] ? m[1] : null;
   }
 
-  function toggle(key) {
+  // The group or nested model under the pointer: Python starts laying out what its click will
+  // draw, so the layout is (mostly) done when the click comes. Once per key and drawing.
+  function hoverKey(target) {
+    const id = boxAt(target);
+    if (id && (boxes[id].kind === "group" || boxes[id].kind === "model")) return boxes[id].key;
+    const frame = target.closest && target.closest("g.cluster");
+    const m = frame && /(?:^|\s)kl_(\w+)/.exec(frame.getAttribute("class") || "");
+    return m && frames[m[1]] ? frames[m[1]].key : null;
+  }
+  viewport.addEventListener("pointerover", (ev) => {
+    if (drag) return;
+    const key = hoverKey(ev.target);
+    if (!key || hovered.has(key)) return;
+    hovered.add(key);
+    model.send({ type: "hover", key });
+  });
+
+  function toggle(key, target) {
     pendingFocus = key;
     status.textContent = L("redrawing");
+    // an answer in the same frame: the clicked box or frame is marked until the new drawing
+    if (target) target.classList.add("kl-opening");
     model.send({ type: "toggle", key });
   }
 
@@ -430,7 +479,7 @@ function render({ model, el }) {
     const b = boxes[id];
     if (!b) return;
     cursor = id;
-    if (b.kind === "group") { toggle(b.key); return; }
+    if (b.kind === "group") { toggle(b.key, b.el); return; }
     model.set("selected", b.key);
     model.save_changes();
     redrawMarks();
@@ -443,12 +492,12 @@ function render({ model, el }) {
     const frame = ev.target.closest && ev.target.closest("g.cluster");
     if (frame && ev.target.closest("text")) {
       const m = /(?:^|\s)kl_(\w+)/.exec(frame.getAttribute("class") || "");
-      if (m && frames[m[1]]) toggle(frames[m[1]].key);
+      if (m && frames[m[1]]) toggle(frames[m[1]].key, frame);
     }
   });
   viewport.addEventListener("dblclick", (ev) => {
     const id = boxAt(ev.target);
-    if (id && boxes[id].kind === "model") toggle(boxes[id].key);
+    if (id && boxes[id].kind === "model") toggle(boxes[id].key, boxes[id].el);
   });
 
   // -- keyboard ------------------------------------------------------------------------------
@@ -559,7 +608,9 @@ function render({ model, el }) {
   fitBtn.addEventListener("click", fit);
 
   function standalone() {
+    for (const e of hidden || []) e.mark.replaceWith(e.el);  // every box, for the copy
     const copy = svg.cloneNode(true);
+    for (const e of hidden || []) e.el.replaceWith(e.mark);
     for (const g of copy.querySelectorAll("g.node, g.edge")) g.style.removeProperty("display");
     copy.setAttribute("xmlns", SVGNS);
     copy.setAttribute("xmlns:xlink", "http://www.w3.org/1999/xlink");
@@ -645,7 +696,8 @@ function render({ model, el }) {
   model.on("change:selected", onSel);
   model.on("change:legend", drawLegend);
   const resize = new ResizeObserver(() => {
-    if (unmeasured && viewport.clientWidth > 0) { svg = null; remount(); } else if (svg) apply();
+    measureViewport();
+    if (unmeasured && vsize.w > 0) { svg = null; remount(); } else if (svg) apply();
   });
   resize.observe(viewport);
   drawLegend();

@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -33,6 +34,7 @@ __all__ = [
     "clear_cache",
     "dot_to_svg",
     "find_engine",
+    "hurry",
     "nest_frame_labels",
 ]
 
@@ -50,7 +52,7 @@ INSTALL_HELP = (
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _PROLOG = re.compile(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>", re.DOTALL)
-_ID = re.compile(r'\bid="([^"]*)"')
+_ID = re.compile(r'\bid="')
 
 
 class LayoutError(RuntimeError):
@@ -127,24 +129,34 @@ def dot_to_svg(
         if key in _SVG_CACHE:
             _SVG_CACHE.move_to_end(key)
             return _SVG_CACHE[key]
+    command = [engine.path, "-Tsvg"]
+    if background and _NICE:
+        command = [_NICE, "-n", "10", *command]
     try:
-        command = [engine.path, "-Tsvg"]
-        if background and _NICE:
-            command = [_NICE, "-n", "10", *command]
-        proc = subprocess.run(
+        proc = subprocess.Popen(
             command,
-            input=dot_text.encode("utf-8"),
-            capture_output=True,
-            timeout=timeout,
-            check=False,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
+    except OSError as exc:
+        raise LayoutError(f"could not run {engine.path}: {exc}") from None
+    if background:
+        with _LOCK:
+            _BACKGROUND.add(proc)
+    try:
+        stdout, stderr = proc.communicate(dot_text.encode("utf-8"), timeout=timeout)
     except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
         raise LayoutError(
             f"{engine.name} took more than {timeout:.0f} s to lay out the graph; "
             "try expand_nested=False or a smaller model."
         ) from None
-    except OSError as exc:
-        raise LayoutError(f"could not run {engine.path}: {exc}") from None
+    finally:
+        with _LOCK:
+            _BACKGROUND.discard(proc)
+    proc = subprocess.CompletedProcess(command, proc.returncode, stdout, stderr)
     if proc.returncode != 0 or not proc.stdout:
         message = proc.stderr.decode("utf-8", "replace").strip()[-2000:]
         raise LayoutError(f"{engine.name} failed (exit {proc.returncode}): {message}")
@@ -154,6 +166,19 @@ def dot_to_svg(
         while len(_SVG_CACHE) > _MAX_CACHE:
             _SVG_CACHE.popitem(last=False)
     return svg
+
+
+def hurry() -> None:
+    """Raise the background layouts running now back to normal priority (a click waits on one).
+
+    Lowering a process's ``nice`` value needs the right to do so (root, or ``CAP_SYS_NICE``);
+    without it the layouts go on at their low priority.
+    """
+    with _LOCK:
+        running = list(_BACKGROUND)
+    for proc in running:
+        with contextlib.suppress(OSError, AttributeError):
+            os.setpriority(os.PRIO_PROCESS, proc.pid, 0)
 
 
 def clear_cache() -> None:
@@ -174,7 +199,7 @@ def clean_svg(svg: str, prefix: str = "") -> str:
     svg = _PROLOG.sub("", svg)
     svg = _COMMENT.sub("", svg)
     if prefix:
-        svg = _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', svg)
+        svg = _ID.sub(f'id="{prefix}', svg)
     return svg.strip()
 
 
@@ -234,3 +259,4 @@ _NICE = shutil.which("nice")
 _SVG_CACHE: OrderedDict[tuple[str, str], str] = OrderedDict()
 _MAX_CACHE = 128
 _LOCK = threading.Lock()
+_BACKGROUND: set[subprocess.Popen[bytes]] = set()  # background layouts running now

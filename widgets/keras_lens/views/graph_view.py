@@ -40,17 +40,26 @@ from keras_lens.records.folding import FoldGroup, find_groups
 from keras_lens.render import theme
 from keras_lens.render._html import esc
 from keras_lens.render.details import layer_details_html, layer_list_html
-from keras_lens.render.dot_render import FILL, GraphOptions, to_dot_indexed
+from keras_lens.render.dot_render import GraphOptions, to_dot_indexed
 from keras_lens.render.layout import (
     INSTALL_HELP,
     LayoutError,
     dot_to_svg,
     find_engine,
+    hurry,
     nest_frame_labels,
 )
-from keras_lens.views._compat import tooltip_kwargs
 from keras_lens.views._widgets import LensBox
 from keras_lens.views.graph_canvas import GraphCanvas
+from keras_lens.views.graph_labels import (
+    NONE,
+    checkbox,
+    front_labels,
+    legend,
+    notes_html,
+    picker_options,
+    summary_text,
+)
 from keras_lens.views.graph_prefetch import ENABLED as PREFETCH
 from keras_lens.views.graph_prefetch import Prefetcher
 
@@ -59,83 +68,9 @@ __all__ = ["FOLD_ABOVE", "GraphView", "graph"]
 #: Repeated blocks are folded by default in graphs with more layers than this.
 FOLD_ABOVE = 80
 _PREFETCH_MAX = 12  # drawings laid out ahead, per drawing shown
+_PREFETCH_DELAY = 0.05  # seconds: the kernel sends the first drawing before dot starts
 _EAGER_SUMMARY = 2000  # above this many layers the copyable summary is made on request
-_NONE = ""
 _TITLE = re.compile(r"<title>[^<]*</title>\n?")
-
-i18n.register(
-    {
-        "graph.shapes": ("shapes", "形状"),
-        "graph.dtypes": ("dtypes", "数据类型"),
-        "graph.activations": ("activations", "激活函数"),
-        "graph.trainable": ("trainable", "可训练"),
-        "graph.nested": ("expand nested models", "展开嵌套模型"),
-        "graph.fold": ("fold repeated blocks", "折叠重复块"),
-        "graph.tip_shapes": ("input → output shape of each call", "每次调用的输入 → 输出形状"),
-        "graph.tip_dtypes": ("output dtype of each layer", "每一层的输出数据类型"),
-        "graph.tip_activations": ("activation name", "激活函数名称"),
-        "graph.tip_trainable": ("trainable or frozen", "可训练还是已冻结"),
-        "graph.tip_nested": ("draw the layers inside nested models", "画出嵌套模型内部的层"),
-        "graph.tip_fold": (
-            "draw each run of repeated blocks as one box; click it to open",
-            "把每组重复的块画成一个框；点击即可展开",
-        ),
-        "graph.tb": ("top → bottom", "从上到下"),
-        "graph.lr": ("left → right", "从左到右"),
-        "graph.layer": ("layer", "层"),
-        "graph.pick": ("(pick a layer to highlight and inspect)", "（选择一层以高亮并查看）"),
-        "graph.search": ("find a layer (name or class)", "查找层（名称或类）"),
-        "graph.zoom_in": ("zoom in (+)", "放大（+）"),
-        "graph.zoom_out": ("zoom out (−)", "缩小（−）"),
-        "graph.fit": ("fit the drawing to the view (0)", "整图适应视图（0）"),
-        "graph.export_svg": ("download the drawing as SVG", "将图下载为 SVG"),
-        "graph.export_png": ("download the drawing as PNG", "将图下载为 PNG"),
-        "graph.copy": ("copy summary", "复制摘要"),
-        "graph.copy_title": ("copy the model summary as text", "以文本形式复制模型摘要"),
-        "graph.copied": ("summary copied", "摘要已复制"),
-        "graph.viewport": (
-            "layer graph: drag to pan, wheel to zoom, arrow keys move along the arrows, "
-            "Enter selects",
-            "层图：拖动平移，滚轮缩放，方向键沿箭头移动，回车选中",
-        ),
-        "graph.matches": ("found", "个匹配"),
-        "graph.more": ("more", "更多"),
-        "graph.no_match": ("no layer matches", "没有匹配的层"),
-        "graph.redrawing": ("redrawing…", "重新绘制中…"),
-        "graph.preparing": ("preparing the summary…", "正在生成摘要…"),
-        "graph.empty": ("nothing to draw", "没有可绘制的内容"),
-        "graph.legend_input": ("input", "输入"),
-        "graph.legend_layer": ("layer", "层"),
-        "graph.legend_op": ("operation", "运算"),
-        "graph.legend_model": ("nested model", "嵌套模型"),
-        "graph.legend_group": ("repeated blocks (folded)", "重复块（已折叠）"),
-        "graph.legend_shared": ("shared layer (dashed)", "共享层（虚线）"),
-        "graph.legend_selected": ("selected", "已选中"),
-        "graph.lr_warning": (
-            "left → right with {n} boxes draws a very long strip: fold repeated blocks or use "
-            "top → bottom.",
-            "{n} 个框从左到右会画成很长的一条：请折叠重复块或改用从上到下。",
-        ),
-    }
-)
-_FRONT_LABELS = [
-    "search",
-    "zoom_in",
-    "zoom_out",
-    "fit",
-    "export_svg",
-    "export_png",
-    "copy",
-    "copy_title",
-    "copied",
-    "viewport",
-    "matches",
-    "more",
-    "no_match",
-    "redrawing",
-    "preparing",
-    "empty",
-]
 
 
 def graph(
@@ -207,7 +142,7 @@ class GraphView(LensBox):
     def __init__(self, layer_graph: LayerGraph, options: GraphOptions | None = None) -> None:
         t = i18n.t
         options = options or GraphOptions()
-        picks = _picker_options(layer_graph)
+        picks = picker_options(layer_graph)
         if options.highlight is not None and options.highlight not in dict(picks).values():
             keys = ", ".join(key for _, key in picks[1:])
             hint = did_you_mean(options.highlight, (key for _, key in picks))
@@ -223,35 +158,26 @@ class GraphView(LensBox):
         self.options = options
         self._svg_cache: dict[GraphOptions, tuple[str, dict[str, Any]]] = {}
         self._engine = find_engine()
-        self.prefetcher = Prefetcher(self._prefetch_one, delay=0.3)
+        self.prefetcher = Prefetcher(self._prefetch_one, delay=_PREFETCH_DELAY, workers=2)
+        self._urgent: set[GraphOptions] = set()  # hovered: laid out at normal priority
         self._model_keys = {
             layer.key for g in layer_graph.walk() for layer in g.layers if layer.is_model
         }
 
-        def box(description: str, value: bool, tip: str, disabled: bool = False) -> w.Checkbox:
-            return w.Checkbox(
-                value=value,
-                description=description,
-                indent=False,
-                **tooltip_kwargs(tip),
-                disabled=disabled,
-                layout=w.Layout(width="auto", margin="0 12px 0 0"),
-            )
-
-        self.shapes_box = box(t("graph.shapes"), options.show_shapes, t("graph.tip_shapes"))
-        self.dtypes_box = box(t("graph.dtypes"), options.show_dtypes, t("graph.tip_dtypes"))
-        self.activations_box = box(
-            t("graph.activations"), options.show_activations, t("graph.tip_activations")
-        )
-        self.trainable_box = box(
-            t("graph.trainable"), options.show_trainable, t("graph.tip_trainable")
-        )
-        self.nested_box = box(
-            t("graph.nested"), options.expand_nested, t("graph.tip_nested"), disabled=not nested
-        )
-        self.fold_box = box(
-            t("graph.fold"), options.fold, t("graph.tip_fold"), disabled=not self.groups
-        )
+        self.shapes_box = checkbox("shapes", options.show_shapes)
+        self.dtypes_box = checkbox("dtypes", options.show_dtypes)
+        self.activations_box = checkbox("activations", options.show_activations)
+        self.trainable_box = checkbox("trainable", options.show_trainable)
+        self.nested_box = checkbox("nested", options.expand_nested, disabled=not nested)
+        self.fold_box = checkbox("fold", options.fold, disabled=not self.groups)
+        boxes = [
+            self.shapes_box,
+            self.dtypes_box,
+            self.activations_box,
+            self.trainable_box,
+            self.nested_box,
+            self.fold_box,
+        ]
         self.direction = w.ToggleButtons(
             options=[(t("graph.tb"), "TB"), (t("graph.lr"), "LR")],
             value=options.rankdir,
@@ -259,16 +185,16 @@ class GraphView(LensBox):
         )
         self.picker = w.Dropdown(
             options=picks,
-            value=options.highlight or _NONE,
+            value=options.highlight or NONE,
             description=t("graph.layer"),
             layout=w.Layout(width="420px"),
         )
         lazy_summary = len(layer_graph.layers) > _EAGER_SUMMARY
         self.canvas = GraphCanvas(
             name=layer_graph.name,
-            labels={k: t(f"graph.{k}") for k in _FRONT_LABELS},
-            legend=_legend(),
-            summary_text="" if lazy_summary else _summary_text(layer_graph),
+            labels=front_labels(),
+            legend=legend(),
+            summary_text="" if lazy_summary else summary_text(layer_graph),
             summary_lazy=lazy_summary,
             selected=options.highlight or "",
             layout=w.Layout(flex="1 1 auto", min_width="0"),
@@ -277,31 +203,13 @@ class GraphView(LensBox):
         self.drawing = w.HTML(layout=w.Layout(overflow="auto", max_height="720px"))
         self.details = w.HTML()
         self.details.add_class("kl-side")
-        self.notes = w.HTML(theme.STYLE + _notes_html(layer_graph))  # the page's theme CSS
+        self.notes = w.HTML(theme.STYLE + notes_html(layer_graph))  # the page's theme CSS
         self.warning = w.HTML()
-        for control in (
-            self.shapes_box,
-            self.dtypes_box,
-            self.activations_box,
-            self.trainable_box,
-            self.nested_box,
-            self.fold_box,
-            self.direction,
-        ):
+        for control in [*boxes, self.direction]:
             control.observe(self._on_change, names="value")
         self.picker.observe(self._on_pick, names="value")
         self.canvas.observe(self._on_canvas_pick, names="selected")
-        toggles = w.HBox(
-            [
-                self.shapes_box,
-                self.dtypes_box,
-                self.activations_box,
-                self.trainable_box,
-                self.nested_box,
-                self.fold_box,
-            ],
-            layout=w.Layout(flex_flow="row wrap"),
-        )
+        toggles = w.HBox(boxes, layout=w.Layout(flex_flow="row wrap"))
         self.body = w.HBox([self.canvas, self.drawing, self.details], layout=w.Layout(width="100%"))
         super().__init__(
             [
@@ -344,9 +252,26 @@ class GraphView(LensBox):
         self.options = self.options.with_(flipped=self.options.flipped ^ {key})
         self._refresh()
 
+    def hover(self, key: str) -> None:
+        """The pointer is over group or nested model ``key``: lay out its click's drawing now.
+
+        Sent by the page when the pointer enters a folded group, a nested model or a frame's
+        title, so that the layout is (mostly) done when the click comes. Unknown keys are
+        ignored (a stale message from a replaced drawing).
+        """
+        if not PREFETCH or key not in self._model_keys | {g.id for g in self.groups}:
+            return
+        here = self.options.with_(highlight=None)
+        target = here.with_(flipped=here.flipped ^ {key})
+        if target not in self._svg_cache:
+            self._urgent.add(target)
+            self.prefetcher.first(target)
+
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if isinstance(content, dict) and content.get("type") == "summary":
-            self.canvas.summary_text = _summary_text(self.layer_graph)
+            self.canvas.summary_text = summary_text(self.layer_graph)
+        if isinstance(content, dict) and content.get("type") == "hover":
+            self.hover(str(content.get("key", "")))
         if isinstance(content, dict) and content.get("type") == "toggle":
             with contextlib.suppress(KeyError):  # a stale click from a replaced drawing
                 self.toggle(str(content.get("key", "")))
@@ -418,6 +343,8 @@ class GraphView(LensBox):
             return self._svg_cache[options]
         if self._engine is None or not self.layer_graph.nodes:
             return "", {"boxes": {}, "clusters": {}, "edges": []}
+        if self.prefetcher.running(options):
+            hurry()  # its dot runs at a low priority: the person is waiting for it now
         if self.prefetcher.wait(options) and options in self._svg_cache:
             return self._svg_cache[options]  # the background thread was laying it out
         return self._render_now(options)
@@ -445,7 +372,7 @@ class GraphView(LensBox):
 
     def _prefetch_one(self, options: Any) -> None:
         if options not in self._svg_cache:
-            self._render_now(options, background=True)
+            self._render_now(options, background=options not in self._urgent)
 
     def _drawing_html(self, options: GraphOptions) -> str:
         graph = self.layer_graph
@@ -482,55 +409,7 @@ class GraphView(LensBox):
             self.layer_graph,
             svg,
             fallback,
-            _notes_html(self.layer_graph),
+            notes_html(self.layer_graph),
             self.details.value,
             budget=budget,
         )
-
-
-def _summary_text(graph: LayerGraph) -> str:
-    from keras_lens.render.summary_table import build_summary
-
-    try:
-        return build_summary(graph).to_text()
-    except (KeyError, ValueError):  # an unusual graph: the copy button copies the layer list
-        return "\n".join(f"{r.key} ({r.class_name})" for r in graph.layers)
-
-
-def _legend() -> list[list[str]]:
-    """``[label, background, border]`` per box colour, for the front end's legend."""
-    t = i18n.t
-    return [
-        [t("graph.legend_input"), FILL["input"], ""],
-        [t("graph.legend_layer"), FILL["layer"], ""],
-        [t("graph.legend_op"), FILL["op"], ""],
-        [t("graph.legend_model"), FILL["model"], ""],
-        [t("graph.legend_group"), FILL["group"], "2px double #2e8b57"],
-        [t("graph.legend_shared"), "#ffffff", "1px dashed #555555"],
-        [t("graph.legend_selected"), "#ffffff", "3px solid var(--kl-accent, #1976d2)"],
-    ]
-
-
-def _picker_options(graph: LayerGraph) -> list[tuple[str, str]]:
-    """Dropdown entries: every layer, nested ones right after their model, indented."""
-    options = [(i18n.t("graph.pick"), _NONE)]
-
-    def add(sub: LayerGraph, depth: int) -> None:
-        subgraphs = dict(sub.subgraphs)
-        for layer in sub.layers:
-            label = "\u2003" * depth + f"{layer.name} ({layer.class_name})"
-            if layer.shared:
-                label += f" shared x{len(layer.node_ids)}"
-            options.append((label, layer.key))
-            if layer.key in subgraphs:
-                add(subgraphs[layer.key], depth + 1)
-
-    add(graph, 0)
-    return options
-
-
-def _notes_html(graph: LayerGraph) -> str:
-    if not graph.notes:
-        return ""
-    items = "".join(f"<li>{esc(note)}</li>" for note in graph.notes)
-    return f'<ul class="kl-muted" style="margin:2px 0;font-size:12px">{items}</ul>'
