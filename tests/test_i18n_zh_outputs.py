@@ -88,6 +88,15 @@ def test_formula_explanations_are_chinese(class_name, config, shapes, english, c
     assert formula.text in ("0", formula.text)  # the formula itself is not translated
 
 
+def test_public_explain_formula_follows_the_language():
+    import keras_lens
+
+    formula = keras_lens.param_formula("Embedding", {}, [(10000, 16)])
+    with i18n.language("zh-CN"):
+        assert keras_lens.explain_formula(formula) == "input_dim*output_dim（每个词元一个向量）"
+    assert keras_lens.explain_formula(formula) == formula.explanation
+
+
 def test_wrapped_formula_translates_the_inner_explanation():
     gru = [(3, 12), (4, 12), (2, 12)]
     formula = param_formula("Bidirectional", {"layer": "GRU(units=4, reset_after=True)"}, gru * 2)

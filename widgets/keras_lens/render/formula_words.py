@@ -23,7 +23,7 @@ from typing import Any
 from keras_lens import i18n
 from keras_lens.records.formulas import WORDS, Formula, render_words
 
-__all__ = ["ZH", "explanation"]
+__all__ = ["ZH", "explain_formula", "explanation"]
 
 #: The Chinese text of every key of ``records.formulas.WORDS``.
 ZH: dict[str, str] = {
@@ -70,3 +70,7 @@ def explanation(formula: Formula) -> str:
     if not formula.words:  # a Formula built by hand: only its English text is known
         return formula.explanation
     return render_words(formula.words, _lookup)
+
+
+#: The public name: ``keras_lens.explain_formula(keras_lens.param_formula(...))``.
+explain_formula = explanation
