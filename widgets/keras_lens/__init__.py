@@ -25,6 +25,7 @@ _LAZY: dict[str, str] = {
     "i18n": "keras_lens.i18n",
     "scratch_dir": "keras_lens.notebook",
     "param_formula": "keras_lens.records.formulas",
+    "explain_formula": "keras_lens.render.formula_words",
     "playground": "keras_lens.views.playground_view",
     "LivePlot": "keras_lens.views.liveplot",
     "summary": "keras_lens.views.summary_view",

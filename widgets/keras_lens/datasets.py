@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from keras_lens import i18n
 from keras_lens._data_files import (
     Arrays,
     DatasetSourceError,
@@ -48,7 +49,29 @@ DOWNLOAD_TIMEOUT = 5.0  # seconds without an answer before a download attempt gi
 CIFAR10_CLASSES = (
     "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
 )  # fmt: skip
-_FALLBACK_NOTE = " -- no Keras cache and the download failed (KERAS_LENS_DATA=keras shows why)"
+
+i18n.register(
+    {
+        "datasets.line": (
+            "[keras_lens] {title} {where}: {train} train + {test} test images{note}",
+            "[keras_lens] {title} {where}：{train} 张训练图像 + {test} 张测试图像{note}",
+        ),
+        "datasets.cache": ("from the Keras cache ({path})", "来自 Keras 缓存（{path}）"),
+        "datasets.downloaded": ("downloaded by Keras ({path})", "由 Keras 下载（{path}）"),
+        "datasets.bundled": (
+            "from the bundled real sample ({source})",
+            "来自随附的真实样本（{source}）",
+        ),
+        "datasets.cifar_lossy": (
+            "; train images 200-999 are JPEG-decoded (lossy)",
+            "；训练图像 200-999 经过 JPEG 解码（有损）",
+        ),
+        "datasets.fallback": (
+            " -- no Keras cache and the download failed (KERAS_LENS_DATA=keras shows why)",
+            " —— 没有 Keras 缓存，下载也失败了（设置 KERAS_LENS_DATA=keras 可查看原因）",
+        ),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -60,7 +83,7 @@ class _Dataset:
     file_hash: str
     extract: bool
     bundled_source: str  # how the printed line names the bundled sample
-    bundled_note: str = ""  # appended to the printed line for the bundled sample
+    bundled_note: str = ""  # i18n key of the text appended to the bundled sample's line
 
     def download_target(self, datasets_dir: Path) -> Path:
         """Where get_file stores the downloaded file (before extraction)."""
@@ -84,7 +107,7 @@ _CIFAR10 = _Dataset(
     file_hash="6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce",
     extract=True,
     bundled_source="Krizhevsky 2009",
-    bundled_note="; train images 200-999 are JPEG-decoded (lossy)",
+    bundled_note="datasets.cifar_lossy",
 )
 
 
@@ -124,7 +147,8 @@ def _load(
     if mode != "bundled":
         cached = _find_cache(dataset)
         if cached is not None:
-            return _report(dataset.title, f"from the Keras cache ({cached})", read_cache(cached))
+            where = i18n.t("datasets.cache", path=cached)
+            return _report(dataset.title, where, read_cache(cached))
         try:
             downloaded = _download(dataset)
         except DatasetSourceError as exc:
@@ -136,20 +160,19 @@ def _load(
                     "keras_lens's bundled real sample."
                 ) from exc
         else:
-            return _report(
-                dataset.title, f"downloaded by Keras ({downloaded})", read_cache(downloaded)
-            )
-    where = f"from the bundled real sample ({dataset.bundled_source})"
-    note = dataset.bundled_note + (_FALLBACK_NOTE if mode == "auto" else "")
+            where = i18n.t("datasets.downloaded", path=downloaded)
+            return _report(dataset.title, where, read_cache(downloaded))
+    where = i18n.t("datasets.bundled", source=dataset.bundled_source)
+    note = i18n.t(dataset.bundled_note) if dataset.bundled_note else ""
+    note += i18n.t("datasets.fallback") if mode == "auto" else ""
     return _report(dataset.title, where, read_bundled(), note)
 
 
 def _report(title: str, where: str, data: Arrays, note: str = "") -> Arrays:
     """Print the one line saying where the data came from; return the data."""
     (x_train, _), (x_test, _) = data
-    print(
-        f"[keras_lens] {title} {where}: {len(x_train):,} train + {len(x_test):,} test images{note}"
-    )
+    train, test = f"{len(x_train):,}", f"{len(x_test):,}"
+    print(i18n.t("datasets.line", title=title, where=where, train=train, test=test, note=note))
     return data
 
 

@@ -22,18 +22,90 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Formula", "generic_formula", "param_formula"]
+__all__ = ["WORDS", "Formula", "Words", "generic_formula", "param_formula", "render_words"]
 
 Shapes = list[tuple[int, ...]]
+#: An explanation as data: literal pieces and ``(key, ((field, value), ...))`` pieces, where a
+#: value is plain text or nested ``Words``. ``render_words`` joins them in one language.
+Words = tuple[Any, ...]
+
+#: The English template of every explanation word key; ``keras_lens.render.formula_words``
+#: registers each one with ``keras_lens.i18n`` together with its Chinese text.
+WORDS: dict[str, str] = {
+    "no_weights_op": "no weights: this layer only transforms its input",
+    "no_weights": "no weights",
+    "sum_one": "sum over the {n} weight tensor of the product of each shape",
+    "sum_many": "sum over the {n} weight tensors of the product of each shape",
+    "dense": "(inputs + bias)*units",
+    "dense_nobias": "inputs*units (use_bias=False)",
+    "conv": "({names}*{channels} + bias)*filters",
+    "depthwise": "({names} + bias)*in_channels*depth_multiplier",
+    "separable": "depthwise {names}*in_channels*depth_multiplier + pointwise "
+    "(in_channels*depth_multiplier + bias)*filters",
+    "separable_nobias": "depthwise {names}*in_channels*depth_multiplier + pointwise "
+    "(in_channels*depth_multiplier)*filters",
+    "embedding": "input_dim*output_dim (one vector per token)",
+    "rnn_gates": "{n} gates*",
+    "rnn_bias": " + bias",
+    "rnn_bias2": " + 2 biases (reset_after=True)",
+    "rnn": "{gates}(input_dim + units{bias})*units{suffix}",
+    "and": "{a} and {b}",
+    "bn": "per channel: trainable {names}; non-trainable moving_mean and moving_variance",
+    "bn_frozen": "per channel: non-trainable moving_mean and moving_variance",
+    "ln": "per feature: {names} (all trainable)",
+    "mha_part": "{name}: ({name}_features + bias)*heads*{size}",
+    "mha_part_nobias": "{name}: ({name}_features)*heads*{size}",
+    "mha_out": "output: (heads*value_dim + bias)*output_dim",
+    "mha_out_nobias": "output: (heads*value_dim)*output_dim",
+    "sep": "; ",
+    "time_distributed": "one {name} shared by every time step: {inner}",
+    "bidirectional": "2 directions (forward and backward {name}), each {inner}",
+    "bidirectional_two": "forward {name}: {inner}; backward {back}: {inner_back}",
+}
+
+
+def render_words(words: Words, lookup: Callable[[str, dict[str, Any]], str]) -> str:
+    """Join ``words``; ``lookup(key, fields)`` gives one keyed piece's text.
+
+    Example:
+        >>> render_words(("x ", ("and", (("a", "gamma"), ("b", "beta")))), _english)
+        'x gamma and beta'
+    """
+    out = []
+    for piece in words:
+        if isinstance(piece, str):
+            out.append(piece)
+            continue
+        key, fields = piece
+        values = {k: render_words(v, lookup) if isinstance(v, tuple) else v for k, v in fields}
+        out.append(lookup(key, values))
+    return "".join(out)
+
+
+def _english(key: str, fields: dict[str, Any]) -> str:
+    return WORDS[key].format(**fields)
+
+
+def _w(key: str, **fields: Any) -> tuple[str, tuple[tuple[str, Any], ...]]:
+    return (key, tuple(fields.items()))
 
 
 @dataclass(frozen=True)
 class Formula:
-    """A parameter count written out: ``text`` evaluates to ``total``, ``explanation`` says why."""
+    """A parameter count written out: ``text`` evaluates to ``total``, ``explanation`` says why.
+
+    ``explanation`` is English; ``words`` is the same explanation as data, for other languages
+    (``keras_lens.render.formula_words.explanation``).
+    """
 
     text: str
     total: int
     explanation: str
+    words: Words = ()
+
+
+def _formula(text: str, total: int, *words: Any) -> Formula:
+    return Formula(text, total, render_words(words, _english), words)
 
 
 def param_formula(
@@ -47,7 +119,7 @@ def param_formula(
     """
     shapes = _check_shapes(class_name, weight_shapes)
     if not shapes:
-        return Formula("0", 0, "no weights: this layer only transforms its input")
+        return _formula("0", 0, _w("no_weights_op"))
     handler = _HANDLERS.get(class_name)
     if handler is not None:
         try:
@@ -68,14 +140,10 @@ def generic_formula(weight_shapes: Sequence[tuple[int, ...]]) -> Formula:
     """
     shapes = _check_shapes("generic", weight_shapes)
     if not shapes:
-        return Formula("0", 0, "no weights")
+        return _formula("0", 0, _w("no_weights"))
     terms = [_product_text(shape) for shape in shapes]
-    noun = "tensor" if len(shapes) == 1 else "tensors"
-    return Formula(
-        " + ".join(terms),
-        _size(shapes),
-        f"sum over the {len(shapes)} weight {noun} of the product of each shape",
-    )
+    key = "sum_one" if len(shapes) == 1 else "sum_many"
+    return _formula(" + ".join(terms), _size(shapes), _w(key, n=len(shapes)))
 
 
 def _check_shapes(class_name: str, weight_shapes: Sequence[tuple[int, ...]]) -> Shapes:
@@ -123,8 +191,8 @@ def _bias(config: Mapping[str, Any]) -> bool:
 def _dense(config: dict[str, Any], shapes: Shapes) -> Formula:
     n_in, units = shapes[0]
     if _bias(config):
-        return Formula(f"({n_in}+1)*{units}", (n_in + 1) * units, "(inputs + bias)*units")
-    return Formula(f"{n_in}*{units}", n_in * units, "inputs*units (use_bias=False)")
+        return _formula(f"({n_in}+1)*{units}", (n_in + 1) * units, _w("dense"))
+    return _formula(f"{n_in}*{units}", n_in * units, _w("dense_nobias"))
 
 
 _AXES = {1: ["kernel_w"], 2: ["kernel_h", "kernel_w"], 3: ["kernel_d", "kernel_h", "kernel_w"]}
@@ -147,10 +215,9 @@ def _conv_like(kernel: list[int], n_in: int, filters: int, channels: str, bias: 
     inner = "*".join(str(k) for k in [*kernel, n_in])
     size = math.prod(kernel) * n_in
     if bias:
-        return Formula(
-            f"({inner}+1)*{filters}", (size + 1) * filters, f"({names}*{channels} + bias)*filters"
-        )
-    return Formula(
+        words = _w("conv", names=names, channels=channels)
+        return _formula(f"({inner}+1)*{filters}", (size + 1) * filters, words)
+    return _formula(
         f"{inner}*{filters}", size * filters, f"{names}*{channels}*filters (use_bias=False)"
     )
 
@@ -161,12 +228,8 @@ def _depthwise(config: dict[str, Any], shapes: Shapes) -> Formula:
     ks = "*".join(str(k) for k in kernel)
     if _bias(config):
         total = (math.prod(kernel) + 1) * n_in * mult
-        return Formula(
-            f"({ks}+1)*{n_in}*{mult}",
-            total,
-            f"({names} + bias)*in_channels*depth_multiplier",
-        )
-    return Formula(
+        return _formula(f"({ks}+1)*{n_in}*{mult}", total, _w("depthwise", names=names))
+    return _formula(
         f"{ks}*{n_in}*{mult}",
         math.prod(kernel) * n_in * mult,
         f"{names}*in_channels*depth_multiplier (use_bias=False)",
@@ -181,36 +244,35 @@ def _separable(config: dict[str, Any], shapes: Shapes) -> Formula:
     depth = math.prod(shapes[0])
     bias = 1 if _bias(config) else 0
     point_text = f"({n_in}*{mult}+1)*{filters}" if bias else f"{n_in}*{mult}*{filters}"
-    return Formula(
+    return _formula(
         f"{depth_text} + {point_text}",
         depth + (n_in * mult + bias) * filters,
-        f"depthwise {names}*in_channels*depth_multiplier + pointwise "
-        f"(in_channels*depth_multiplier{' + bias' if bias else ''})*filters",
+        _w("separable" if bias else "separable_nobias", names=names),
     )
 
 
 def _embedding(config: dict[str, Any], shapes: Shapes) -> Formula:
     vocab, dim = shapes[0]
-    return Formula(f"{vocab}*{dim}", vocab * dim, "input_dim*output_dim (one vector per token)")
+    return _formula(f"{vocab}*{dim}", vocab * dim, _w("embedding"))
 
 
 def _rnn(gates: int, name: str) -> Callable[[dict[str, Any], Shapes], Formula]:
     def handler(config: dict[str, Any], shapes: Shapes) -> Formula:
         n_in, units = shapes[0][0], shapes[1][0]
         n_bias = 0
-        bias_words = ""
+        bias_words: Words = ()
         if _bias(config):
             n_bias = 2 if name == "GRU" and config.get("reset_after", True) else 1
-            bias_words = " + 2 biases (reset_after=True)" if n_bias == 2 else " + bias"
+            bias_words = (_w("rnn_bias2" if n_bias == 2 else "rnn_bias"),)
         terms = [str(n_in), str(units)] + ([str(n_bias)] if n_bias else [])
         inner = f"({'+'.join(terms)})*{units}"
         text = f"{gates}*{inner}" if gates > 1 else inner
-        gate_words = f"{gates} gates*" if gates > 1 else ""
+        gate_words: Words = (_w("rnn_gates", n=gates),) if gates > 1 else ()
         suffix = "" if n_bias else " (use_bias=False)"
-        return Formula(
+        return _formula(
             text,
             gates * (n_in + units + n_bias) * units,
-            f"{gate_words}(input_dim + units{bias_words})*units{suffix}",
+            _w("rnn", gates=gate_words, bias=bias_words, suffix=suffix),
         )
 
     return handler
@@ -221,14 +283,14 @@ def _batch_norm(config: dict[str, Any], shapes: Shapes) -> Formula:
     channels = math.prod(shapes[0])
     trainable = f"{len(trained)}*{channels}"
     parts = [trainable] if trained else []
-    words = [f"trainable {' and '.join(trained)}"] if trained else []
     parts.append(f"2*{channels}")
-    words.append("non-trainable moving_mean and moving_variance")
-    return Formula(
-        " + ".join(parts),
-        (len(trained) + 2) * channels,
-        f"per channel: {'; '.join(words)}",
-    )
+    words = _w("bn", names=_and(trained)) if trained else _w("bn_frozen")
+    return _formula(" + ".join(parts), (len(trained) + 2) * channels, words)
+
+
+def _and(names: list[str]) -> Words:
+    """``gamma`` or ``gamma and beta`` (two names at most)."""
+    return (names[0],) if len(names) == 1 else (_w("and", a=names[0], b=names[1]),)
 
 
 def _layer_norm(config: dict[str, Any], shapes: Shapes) -> Formula:
@@ -236,18 +298,14 @@ def _layer_norm(config: dict[str, Any], shapes: Shapes) -> Formula:
     if config.get("rms_scaling"):
         names = ["gamma"]
     channels = math.prod(shapes[0])
-    return Formula(
-        f"{len(names)}*{channels}",
-        len(names) * channels,
-        f"per feature: {' and '.join(names)} (all trainable)",
-    )
+    return _formula(f"{len(names)}*{channels}", len(names) * channels, _w("ln", names=_and(names)))
 
 
 def _attention(config: dict[str, Any], shapes: Shapes) -> Formula:
     bias = _bias(config)
     step = 2 if bias else 1
     parts: list[str] = []
-    words: list[str] = []
+    words: list[Any] = []
     total = 0
     plus = "+1" if bias else ""
     names = ("query", "key", "value")
@@ -256,13 +314,15 @@ def _attention(config: dict[str, Any], shapes: Shapes) -> Formula:
         parts.append(f"({n_in}{plus})*{heads}*{dim}")
         total += (n_in + (1 if bias else 0)) * heads * dim
         size = "key_dim" if name != "value" else "value_dim"
-        words.append(f"{name}: ({name}_features{' + bias' if bias else ''})*heads*{size}")
+        if words:
+            words.append(_w("sep"))
+        words.append(_w("mha_part" if bias else "mha_part_nobias", name=name, size=size))
     heads, dim, *out = shapes[3 * step]
     out_size = math.prod(out)
     parts.append(f"({heads}*{dim}{plus})*{out_size}")
     total += (heads * dim + (1 if bias else 0)) * out_size
-    words.append(f"output: (heads*value_dim{' + bias' if bias else ''})*output_dim")
-    return Formula(" + ".join(parts), total, "; ".join(words))
+    words += [_w("sep"), _w("mha_out" if bias else "mha_out_nobias")]
+    return _formula(" + ".join(parts), total, *words)
 
 
 def _inner(config: Mapping[str, Any], key: str = "layer") -> tuple[str, dict[str, Any]]:
@@ -280,11 +340,8 @@ _FLAG = r"\b(use_bias|reset_after|center|scale)=(True|False)\b"
 def _time_distributed(config: dict[str, Any], shapes: Shapes) -> Formula:
     name, inner_config = _inner(config)
     inner = param_formula(name, inner_config, shapes)
-    return Formula(
-        inner.text,
-        inner.total,
-        f"one {name} shared by every time step: {inner.explanation}",
-    )
+    words = _w("time_distributed", name=name, inner=inner.words)
+    return _formula(inner.text, inner.total, words)
 
 
 def _bidirectional(config: dict[str, Any], shapes: Shapes) -> Formula | None:
@@ -298,16 +355,16 @@ def _bidirectional(config: dict[str, Any], shapes: Shapes) -> Formula | None:
     forward = param_formula(name, forward_config, shapes[:half])
     backward = param_formula(back_name, back_config, shapes[half:])
     if forward.text == backward.text:
-        return Formula(
-            f"2*{_group(forward.text)}",
-            2 * forward.total,
-            f"2 directions (forward and backward {name}), each {forward.explanation}",
-        )
-    return Formula(
-        f"{forward.text} + {backward.text}",
-        forward.total + backward.total,
-        f"forward {name}: {forward.explanation}; backward {back_name}: {backward.explanation}",
+        words = _w("bidirectional", name=name, inner=forward.words)
+        return _formula(f"2*{_group(forward.text)}", 2 * forward.total, words)
+    words = _w(
+        "bidirectional_two",
+        name=name,
+        inner=forward.words,
+        back=back_name,
+        inner_back=backward.words,
     )
+    return _formula(f"{forward.text} + {backward.text}", forward.total + backward.total, words)
 
 
 def _group(text: str) -> str:

@@ -18,11 +18,54 @@ Example:
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from dataclasses import dataclass
 
+from keras_lens import i18n
 from keras_lens.records import LayerGraph, LayerRecord, format_shape
 
-__all__ = ["STATUSES", "CompareRow", "CompareTable", "compare_graphs"]
+__all__ = ["STATUSES", "CompareRow", "CompareTable", "compare_graphs", "status_text"]
+
+i18n.register(
+    {
+        "compare.headline": (
+            "{same} shared layer objects, {equal} equal, {differs} differing, "
+            "{only_a} only in {a!r}, {only_b} only in {b!r}",
+            "{same} 个共享层对象，{equal} 个相同，{differs} 个不同，"
+            "{only_a} 个仅在 {a!r} 中，{only_b} 个仅在 {b!r} 中",
+        ),
+        "compare.end": (".", "。"),
+        "compare.title": (
+            "Compare {a!r} (a, {a_params} params) with {b!r} (b, {b_params} params)",
+            "比较 {a!r}（a，{a_params} 个参数）与 {b!r}（b，{b_params} 个参数）",
+        ),
+        "compare.shape": ("shape", "形状"),
+        "compare.params": ("params", "参数"),
+        "compare.status": ("status", "状态"),
+        "compare.same object": ("same object", "同一对象"),
+        "compare.equal": ("equal", "相同"),
+        "compare.differs": ("differs", "不同"),
+        "compare.only in a": ("only in a", "仅在 a 中"),
+        "compare.only in b": ("only in b", "仅在 b 中"),
+        "compare.diff_class": ("class: {a} vs {b}", "类：{a} 对 {b}"),
+        "compare.diff_shape": ("output shape: {a} vs {b}", "输出形状：{a} 对 {b}"),
+        "compare.diff_params": (
+            "params: {a} ({a_trainable} trainable) vs {b} ({b_trainable} trainable)",
+            "参数：{a}（{a_trainable} 个可训练）对 {b}（{b_trainable} 个可训练）",
+        ),
+        "compare.diff_weights": ("weight shapes: {a} vs {b}", "权重形状：{a} 对 {b}"),
+        "compare.unset": ("(unset)", "（未设置）"),
+    }
+)
+
+
+def status_text(status: str) -> str:
+    """A row status (one of ``STATUSES``) in the current language.
+
+    Example: ``status_text("equal")`` -> ``'equal'`` (``'相同'`` in zh-CN).
+    """
+    return i18n.t(f"compare.{status}")
+
 
 #: Row statuses, in the order the summary counts them.
 STATUSES = ("same object", "equal", "differs", "only in a", "only in b")
@@ -64,19 +107,22 @@ class CompareTable:
 
     def headline(self) -> str:
         """One line: shared objects, equal, differing and unpaired layers."""
-        parts = [
-            f"{self.count('same object')} shared layer objects",
-            f"{self.count('equal')} equal",
-            f"{self.count('differs')} differing",
-            f"{self.count('only in a')} only in {self.a_name!r}",
-            f"{self.count('only in b')} only in {self.b_name!r}",
-        ]
-        return ", ".join(parts)
+        return i18n.t(
+            "compare.headline",
+            same=self.count("same object"),
+            equal=self.count("equal"),
+            differs=self.count("differs"),
+            only_a=self.count("only in a"),
+            only_b=self.count("only in b"),
+            a=self.a_name,
+            b=self.b_name,
+        )
 
     def to_text(self) -> str:
         """Side by side, one line per pair, the differences indented below."""
-        head = [f"{self.a_name} (a)", "shape", "params", "status", f"{self.b_name} (b)", "shape"]
-        head.append("params")
+        shape, params = i18n.t("compare.shape"), i18n.t("compare.params")
+        head = [f"{self.a_name} (a)", shape, params, i18n.t("compare.status")]
+        head += [f"{self.b_name} (b)", shape, params]
         lines = [head]
         notes: list[tuple[int, str]] = []
         for row in self.rows:
@@ -85,28 +131,39 @@ class CompareTable:
                     _label(row.a, row.a_depth),
                     row.a_shape,
                     f"{row.a.params:,}" if row.a else "",
-                    row.status,
+                    status_text(row.status),
                     _label(row.b, row.b_depth),
                     row.b_shape,
                     f"{row.b.params:,}" if row.b else "",
                 ]
             )
             notes += [(len(lines) - 1, d) for d in row.differences]
-        widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
+        widths = [max(_width(line[i]) for line in lines) for i in range(len(head))]
+        a_params, b_params = f"{self.a_params:,}", f"{self.b_params:,}"
         out = [
-            f"Compare {self.a_name!r} (a, {self.a_params:,} params) with "
-            f"{self.b_name!r} (b, {self.b_params:,} params)"
+            i18n.t(
+                "compare.title", a=self.a_name, b=self.b_name, a_params=a_params, b_params=b_params
+            )
         ]
         by_line: dict[int, list[str]] = {}
         for index, text in notes:
             by_line.setdefault(index, []).append(text)
         for index, line in enumerate(lines):
-            out.append(" | ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
+            out.append(" | ".join(_pad(c, w) for c, w in zip(line, widths, strict=True)).rstrip())
             out += [f"      - {text}" for text in by_line.get(index, [])]
             if index == 0:
                 out.append("-+-".join("-" * w for w in widths))
-        out.append(self.headline() + ".")
+        out.append(self.headline() + i18n.t("compare.end"))
         return "\n".join(out)
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a monospace font (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
 
 
 def _label(record: LayerRecord | None, depth: int = 0) -> str:
@@ -201,21 +258,27 @@ def _row(left: list, right: list, i: int | None, j: int | None, status: str) -> 
 def _differences(a: LayerRecord, b: LayerRecord, a_shape: str, b_shape: str) -> tuple[str, ...]:
     found = []
     if a.class_name != b.class_name:
-        found.append(f"class: {a.class_name} vs {b.class_name}")
+        found.append(i18n.t("compare.diff_class", a=a.class_name, b=b.class_name))
     if a_shape != b_shape:
-        found.append(f"output shape: {a_shape} vs {b_shape}")
+        found.append(i18n.t("compare.diff_shape", a=a_shape, b=b_shape))
     if (a.trainable_params, a.non_trainable_params) != (b.trainable_params, b.non_trainable_params):
         found.append(
-            f"params: {a.params:,} ({a.trainable_params:,} trainable) vs "
-            f"{b.params:,} ({b.trainable_params:,} trainable)"
+            i18n.t(
+                "compare.diff_params",
+                a=f"{a.params:,}",
+                a_trainable=f"{a.trainable_params:,}",
+                b=f"{b.params:,}",
+                b_trainable=f"{b.trainable_params:,}",
+            )
         )
     if a.weight_shapes != b.weight_shapes and a.params == b.params:
-        found.append(f"weight shapes: {a.weight_shapes} vs {b.weight_shapes}")
+        found.append(i18n.t("compare.diff_weights", a=a.weight_shapes, b=b.weight_shapes))
     config_a, config_b = dict(a.config), dict(b.config)
     for key in sorted(set(config_a) | set(config_b)):
         if key in _IGNORED_CONFIG:
             continue
-        va, vb = config_a.get(key, "(unset)"), config_b.get(key, "(unset)")
+        unset = i18n.t("compare.unset")
+        va, vb = config_a.get(key, unset), config_b.get(key, unset)
         if va != vb:
             found.append(f"{key}: {va} vs {vb}")
     return tuple(found)

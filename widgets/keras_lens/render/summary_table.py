@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from keras_lens.records import LayerGraph, LayerRecord, Shape, WeightRecord, format_shape
+from keras_lens.render import formula_words
 
 __all__ = [
     "SummaryRow",
@@ -399,7 +400,7 @@ def _row(graph: LayerGraph, layer: LayerRecord, depth: int) -> SummaryRow:
     formula = explanation = ""
     if not layer.is_model and layer.weights:
         found = layer.formula()
-        formula, explanation = found.text, found.explanation
+        formula, explanation = found.text, formula_words.explanation(found)
     return SummaryRow(
         key=layer.key,
         name=layer.name,

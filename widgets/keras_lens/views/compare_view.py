@@ -16,10 +16,11 @@ from typing import Any
 
 import ipywidgets
 
+from keras_lens import i18n
 from keras_lens.adapter._checks import graph_of
 from keras_lens.render import static, theme
 from keras_lens.render._html import esc
-from keras_lens.render.compare_table import CompareRow, CompareTable, compare_graphs
+from keras_lens.render.compare_table import CompareRow, CompareTable, compare_graphs, status_text
 from keras_lens.views._widgets import LensBox
 
 __all__ = ["Compare", "compare", "compare_html"]
@@ -30,7 +31,26 @@ _STYLE = theme.STYLE + (  # colours (status edges, rules): keras_lens.render.the
     "vertical-align:top}.klens-cmp td.n{text-align:right}.klens-cmp ul{margin:0;padding-left:1.2em}"
     "</style>"
 )
-_FILTERS = (("every layer", "all"), ("differences only", "diff"), ("shared objects", "same"))
+i18n.register(
+    {
+        "compare.every_layer": ("every layer", "所有层"),
+        "compare.diff_only": ("differences only", "只看不同"),
+        "compare.shared_only": ("shared objects", "共享对象"),
+        "compare.show": ("show", "显示"),
+        "compare.models": (
+            "<b>a</b> = {a} ({a_params} params), <b>b</b> = {b} ({b_params} params)",
+            "<b>a</b> = {a}（{a_params} 个参数），<b>b</b> = {b}（{b_params} 个参数）",
+        ),
+        "compare.a_layer": ("a: layer", "a：层"),
+        "compare.b_layer": ("b: layer", "b：层"),
+        "compare.output_shape": ("output shape", "输出形状"),
+    }
+)
+_FILTERS = (
+    ("compare.every_layer", "all"),
+    ("compare.diff_only", "diff"),
+    ("compare.shared_only", "same"),
+)
 
 
 def compare(a: Any, b: Any) -> Compare:
@@ -50,17 +70,22 @@ def compare_html(table: CompareTable, rows: list[CompareRow | str] | None = None
     out = [
         _STYLE,
         "<div class='klens-cmp'>",
-        f"<p><b>a</b> = {esc(table.a_name)} ({table.a_params:,} params), "
-        f"<b>b</b> = {esc(table.b_name)} ({table.b_params:,} params)</p>",
-        static.table_open()
-        + "<tr><th>a: layer</th><th>output shape</th><th>params</th><th>status</th>"
-        "<th>b: layer</th><th>output shape</th><th>params</th></tr>",
+        "<p>"
+        + i18n.t(
+            "compare.models",
+            a=esc(table.a_name),
+            b=esc(table.b_name),
+            a_params=f"{table.a_params:,}",
+            b_params=f"{table.b_params:,}",
+        )
+        + "</p>",
+        static.table_open() + "<tr>" + "".join(f"<th>{esc(h)}</th>" for h in _head()) + "</tr>",
     ]
     for row in rows:
         if isinstance(row, str):  # a note row (static copy of a long comparison)
             out.append(row)
             continue
-        status = esc(row.status)
+        status = esc(status_text(row.status))
         if row.differences:
             items = "".join(f"<li>{esc(d)}</li>" for d in row.differences)
             status += f"<ul>{items}</ul>"
@@ -71,8 +96,15 @@ def compare_html(table: CompareTable, rows: list[CompareRow | str] | None = None
             f"<td>{_cell(row.b, row.b_depth)}</td><td>{esc(row.b_shape)}</td>"
             f"<td class='n'>{f'{row.b.params:,}' if row.b else ''}</td></tr>"
         )
-    out += ["</table>", f"<p>{esc(table.headline())}.</p>", "</div>"]
+    end = i18n.t("compare.end")
+    out += ["</table>", f"<p>{esc(table.headline())}{end}</p>", "</div>"]
     return "\n".join(out)
+
+
+def _head() -> list[str]:
+    shape, params = i18n.t("compare.output_shape"), i18n.t("compare.params")
+    a, b, status = i18n.t("compare.a_layer"), i18n.t("compare.b_layer"), i18n.t("compare.status")
+    return [a, shape, params, status, b, shape, params]
 
 
 def _cell(record: Any, depth: int) -> str:
@@ -87,7 +119,10 @@ class Compare(LensBox):
 
     def __init__(self, table: CompareTable) -> None:
         self.table = table
-        self.show = ipywidgets.Dropdown(options=_FILTERS, value="all", description="show")
+        options = [(i18n.t(key), value) for key, value in _FILTERS]
+        self.show = ipywidgets.Dropdown(
+            options=options, value="all", description=i18n.t("compare.show")
+        )
         self.html = ipywidgets.HTML()
         super().__init__([self.show, self.html])
         self.show.observe(self._render, names="value")
@@ -113,7 +148,9 @@ class Compare(LensBox):
 
     def _lens_text(self) -> str:
         t = self.table
-        return f"<Compare {t.a_name!r} vs {t.b_name!r}: {t.headline()}>"
+        with i18n.language("en"):  # a Python repr: always English
+            headline = t.headline()
+        return f"<Compare {t.a_name!r} vs {t.b_name!r}: {headline}>"
 
     def _lens_html(self) -> str:
         rows = static.elide(self.table.rows, note=lambda n: static.rows_note(n, 7))

@@ -23,7 +23,7 @@ from typing import Any
 import ipywidgets
 
 from keras_lens.records.formulas import param_formula
-from keras_lens.render import static, theme
+from keras_lens.render import formula_words, static, theme
 from keras_lens.views._widgets import LensBox
 
 __all__ = ["LAYERS", "Playground", "ShapeArithmetic", "conv_output_shape", "playground"]
@@ -207,7 +207,8 @@ def _params(layer: str, k: int, channels: int, filters: int) -> tuple[int, str]:
         formula = param_formula(layer, {"use_bias": True}, [(k, k, filters, channels), (filters,)])
     else:
         return 0, "0 (no weights: the layer only rearranges its input)"
-    return formula.total, f"{formula.text} = {formula.total:,}  [{formula.explanation}]"
+    why = formula_words.explanation(formula)
+    return formula.total, f"{formula.text} = {formula.total:,}  [{why}]"
 
 
 def _code(layer: str, k: int, s: int, padding: str, d: int, f: int) -> str:

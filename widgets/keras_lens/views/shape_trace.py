@@ -18,12 +18,14 @@ Example:
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from keras_lens import i18n
 from keras_lens.adapter._checks import graph_of
 from keras_lens.adapter._sample import match_inputs
 from keras_lens.adapter._trace_run import (
@@ -39,7 +41,45 @@ from keras_lens.adapter._trace_run import (
 from keras_lens.records import LayerGraph, Shape, format_shape
 from keras_lens.render.shape_pictures import feature_maps_png, histogram_png, picture_kind
 
-__all__ = ["PendingTrace", "ShapeRow", "ShapeTrace", "StepFn", "prepare_trace", "trace_shapes"]
+i18n.register(
+    {
+        "trace.layer": ("Layer (type)", "层（类型）"),
+        "trace.symbolic": ("Symbolic shape", "符号形状"),
+        "trace.actual": ("Actual shape", "实际形状"),
+        "trace.ok": ("OK", "符合"),
+        "trace.yes": ("yes", "是"),
+        "trace.no": ("NO", "否"),
+        "trace.model": ('Model: "{name}"', '模型："{name}"'),
+        "trace.note": ("Note: {note}", "注：{note}"),
+        "trace.nested": (
+            "{name} is called {n} times; its inner layers are traced with the inputs of the "
+            "first call.",
+            "{name} 被调用了 {n} 次；它内部的层按第一次调用的输入来追踪。",
+        ),
+        "trace.all_fit": (
+            "Traced with a batch of {batch}: all real shapes fit.",
+            "用一批 {batch} 个样本追踪：所有实际形状都符合。",
+        ),
+        "trace.misfit": (
+            "Traced with a batch of {batch}: {bad} shapes do NOT fit.",
+            "用一批 {batch} 个样本追踪：有 {bad} 个形状不符合。",
+        ),
+        "trace.symbolic_only": (
+            "Symbolic shapes only: pass sample= (a real batch) for the actual ones.",
+            "只有符号形状：传入 sample=（一批真实数据）即可得到实际形状。",
+        ),
+    }
+)
+
+__all__ = [
+    "PendingTrace",
+    "ShapeRow",
+    "ShapeTrace",
+    "StepFn",
+    "prepare_trace",
+    "trace_shapes",
+    "verdict_text",
+]
 
 #: Batches whose intermediate outputs would need more memory than this are refused.
 MEMORY_LIMIT_MB = 1024
@@ -132,35 +172,56 @@ class ShapeTrace:
 
     def to_text(self) -> str:
         """A plain-text table: layer, symbolic shape, actual shape, check mark."""
-        head = ["Layer (type)", "Symbolic shape", "Actual shape", "OK"]
+        head = [i18n.t(f"trace.{k}") for k in ("layer", "symbolic", "actual", "ok")]
         lines = [head]
+        marks = {True: i18n.t("trace.yes"), False: i18n.t("trace.no"), None: "-"}
         for r in self.rows:
             prefix = "   " * r.depth + "└ " if r.depth else ""
             actual = [format_shape(a) for a in r.actual] if r.actual is not None else ["-"]
-            ok = {True: "yes", False: "NO", None: "-"}[r.matches]
             symbolic = [format_shape(s) for s in r.symbolic] or ["?"]
-            lines.append([prefix + r.label(), "\n".join(symbolic), "\n".join(actual), ok])
-        widths = [max(len(p) for line in lines for p in line[i].split("\n")) for i in range(4)]
-        out = [f'Model: "{self.name}"']
+            lines.append(
+                [prefix + r.label(), "\n".join(symbolic), "\n".join(actual), marks[r.matches]]
+            )
+        widths = [max(_width(p) for line in lines for p in line[i].split("\n")) for i in range(4)]
+        out = [i18n.t("trace.model", name=self.name)]
         rule = "-+-".join("-" * w for w in widths)
         for index, line in enumerate(lines):
             cells = [c.split("\n") for c in line]
             for k in range(max(len(c) for c in cells)):
                 parts = [
-                    (c[k] if k < len(c) else "").ljust(w)
-                    for c, w in zip(cells, widths, strict=True)
+                    _pad(c[k] if k < len(c) else "", w) for c, w in zip(cells, widths, strict=True)
                 ]
                 out.append(" | ".join(parts).rstrip())
             if index == 0:
                 out.append(rule)
-        if self.traced:
-            bad = len(self.mismatches)
-            verdict = "all real shapes fit" if not bad else f"{bad} shapes do NOT fit"
-            out.append(f"Traced with a batch of {self.batch}: {verdict}.")
-        else:
-            out.append("Symbolic shapes only: pass sample= (a real batch) for the actual ones.")
-        out += [f"Note: {n}" for n in self.notes]
+        out.append(verdict_text(self))
+        out += [i18n.t("trace.note", note=n) for n in self.notes]
         return "\n".join(out)
+
+
+def verdict_text(trace: ShapeTrace, prefix: str = "trace") -> str:
+    """The sentence under a trace: symbolic only, all fit, or how many do not fit.
+
+    ``prefix`` names the i18n keys ``<prefix>.symbolic_only``/``.misfit``/``.all_fit``: ``"trace"``
+    (the text table, registered here) or ``"shapes"`` (the widget's wording, registered by
+    ``views.shapes_view``). Example: ``verdict_text(trace)`` ->
+    ``'Traced with a batch of 8: all real shapes fit.'``
+    """
+    if not trace.traced:
+        return i18n.t(f"{prefix}.symbolic_only")
+    bad = len(trace.mismatches)
+    if bad:
+        return i18n.t(f"{prefix}.misfit", batch=trace.batch, bad=bad)
+    return i18n.t(f"{prefix}.all_fit", batch=trace.batch)
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a monospace font (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
 
 
 def trace_shapes(
@@ -267,10 +328,7 @@ def _nested_notes(graph: LayerGraph) -> list[str]:
     for g in graph.walk():
         for layer in g.layers:
             if layer.is_model and len(layer.node_ids) > 1 and layer.key in dict(g.subgraphs):
-                notes.append(
-                    f"{layer.name} is called {len(layer.node_ids)} times; its inner layers "
-                    "are traced with the inputs of the first call."
-                )
+                notes.append(i18n.t("trace.nested", name=layer.name, n=len(layer.node_ids)))
     return notes
 
 

@@ -34,6 +34,7 @@ from keras_lens.views.shape_trace import (
     ShapeTrace,
     StepFn,
     prepare_trace,
+    verdict_text,
 )
 
 __all__ = ["Shapes", "shapes", "shapes_html"]
@@ -63,6 +64,18 @@ i18n.register(
         "shapes.picture_pending": (
             "The picture appears when the forward pass is done.",
             "前向传播完成后即显示图片。",
+        ),
+        "shapes.all_fit": (
+            "Traced with a batch of {batch}: every actual shape fits the symbolic one.",
+            "用一批 {batch} 个样本追踪：每个实际形状都与符号形状相符。",
+        ),
+        "shapes.misfit": (
+            "Traced with a batch of {batch}: {bad} shapes do NOT fit.",
+            "用一批 {batch} 个样本追踪：有 {bad} 个形状不符合。",
+        ),
+        "shapes.symbolic_only": (
+            "Symbolic shapes only: pass sample= (a real batch) to see the actual ones.",
+            "只有符号形状：传入 sample=（一批真实数据）即可查看实际形状。",
         ),
     }
 )
@@ -102,10 +115,18 @@ def shapes_html(
         rows = static.elide(rows, note=lambda n: static.rows_note(n, 4))
         if len(trace.rows) >= static.MAX_PICTURE_LAYERS:
             pictures = 0
-    out = [_STYLE, "<div class='klens-shp'>", f"<b>Model: &quot;{esc(trace.name)}&quot;</b>"]
+    out = [
+        _STYLE,
+        "<div class='klens-shp'>",
+        f"<b>{esc(i18n.t('trace.model', name=trace.name))}</b>",
+    ]
     out.append(
         static.table_open()
-        + "<tr><th>Layer (type)</th><th>Symbolic shape</th><th>Actual shape</th><th>OK</th></tr>"
+        + "<tr>"
+        + "".join(
+            f"<th>{esc(i18n.t('trace.' + k))}</th>" for k in ("layer", "symbolic", "actual", "ok")
+        )
+        + "</tr>"
     )
     for row in rows:
         if isinstance(row, str):  # the note of an elided table
@@ -116,7 +137,8 @@ def shapes_html(
         actual = (
             "-" if row.actual is None else "<br>".join(esc(format_shape(a)) for a in row.actual)
         )
-        ok = {True: "yes", False: "<span class='bad'>NO</span>", None: "-"}[row.matches]
+        no = f"<span class='bad'>{esc(i18n.t('trace.no'))}</span>"
+        ok = {True: esc(i18n.t("trace.yes")), False: no, None: "-"}[row.matches]
         selected_class = " class='sel'" if selected and selected == row.key else ""
         out.append(
             f"<tr{selected_class}><td>{indent}{esc(row.label())}</td><td>{symbolic}</td>"
@@ -149,12 +171,7 @@ def shapes_html(
 
 
 def _verdict(trace: ShapeTrace) -> str:
-    if not trace.traced:
-        return "Symbolic shapes only: pass sample= (a real batch) to see the actual ones."
-    bad = len(trace.mismatches)
-    if bad:
-        return f"Traced with a batch of {trace.batch}: {bad} shapes do NOT fit."
-    return f"Traced with a batch of {trace.batch}: every actual shape fits the symbolic one."
+    return verdict_text(trace, "shapes")
 
 
 class Shapes(LensBox):
