@@ -99,7 +99,7 @@ def test_batch_points_are_a_thin_line_thinned_to_the_width():
 
 def test_names_are_escaped():
     text = curves_svg([["a<b>&'c"]], {"a<b>&'c": [1.0, 2.0]})
-    assert "a&lt;b&gt;&amp;&#39;c" in text
+    assert "a&lt;b&gt;&amp;&#x27;c" in text
     _parse(text)  # well-formed
 
 

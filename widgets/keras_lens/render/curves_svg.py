@@ -18,6 +18,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 
+from keras_lens.render._html import esc
+
 __all__ = ["COLOURS", "curves_svg", "nice_ticks"]
 
 #: Curve colours, in order within a panel (matplotlib's first two, as the final figure uses).
@@ -110,7 +112,8 @@ def _panel(
     def py(y: float) -> float:
         return y1 - (y - y_low) / (y_high - y_low) * (y1 - y0)
 
-    out = [f"<g class='panel'><title>{_esc(names[0] if names else '')}</title>"]
+    title = esc(names[0] if names else "")
+    out = [f"<g class='panel'><title>{title}</title>"]
     for tick in nice_ticks(y_low, y_high):
         y = py(tick)
         out.append(
@@ -129,9 +132,9 @@ def _panel(
         f"<rect x='{x0:.1f}' y='{y0:.1f}' width='{x1 - x0:.1f}' height='{y1 - y0:.1f}' "
         f"fill='none' stroke='{_AXIS}'/>"
         f"<text x='{(x0 + x1) / 2:.1f}' y='{height - 6:.1f}' text-anchor='middle' "
-        f"fill='{_TEXT}'>{_esc(x_label)}</text>"
+        f"fill='{_TEXT}'>{esc(x_label)}</text>"
         f"<text x='{(x0 + x1) / 2:.1f}' y='17' text-anchor='middle' font-size='13' "
-        f"font-weight='bold' fill='{_TEXT}'>{_esc(names[0] if names else '')}</text>"
+        f"font-weight='bold' fill='{_TEXT}'>{title}</text>"
     )
     limit = max(int(x1 - x0), 2)  # at most ~one point per pixel: a long run stays light
     for i, name in enumerate(names):
@@ -171,7 +174,7 @@ def _legend(names: Sequence[str], right: float) -> str:
         rows.append(
             f"<line x1='{left + 5:.1f}' x2='{left + 19:.1f}' y1='{y - 4}' y2='{y - 4}' "
             f"stroke='{colour}' stroke-width='2'/>"
-            f"<text x='{left + 23:.1f}' y='{y}' fill='{_TEXT}'>{_esc(name)}</text>"
+            f"<text x='{left + 23:.1f}' y='{y}' fill='{_TEXT}'>{esc(name)}</text>"
         )
     return f"<g class='legend'>{''.join(rows)}</g>"
 
@@ -208,9 +211,3 @@ def _points(
     line: list[tuple[float, float]], px: Callable[[float], float], py: Callable[[float], float]
 ) -> str:
     return " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in line)
-
-
-def _esc(text: str) -> str:
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
-    )
